@@ -184,21 +184,20 @@ func VSCPRead(handle C.long, pEvent unsafe.Pointer, timeout C.ulong) (rc C.int) 
 	if pEvent == nil {
 		return rcParameter
 	}
-	ev, err := inst.drv.Read(waitFor(timeout))
+	err := inst.drv.ReadInto(waitFor(timeout), func(ev *vscp.Event) bool {
+		raw := fromEvent(ev, inst.abi, time.Now())
+		return toC(&raw, pEvent, inst.abi)
+	})
 	switch {
+	case err == nil:
+		return rcOK
 	case errors.Is(err, driver.ErrTimeout):
 		return rcTimeout
-	case err != nil:
+	case errors.Is(err, driver.ErrNotTaken):
+		return rcMemory
+	default:
 		return rcStopped
 	}
-	raw := fromEvent(ev, inst.abi, time.Now())
-	if !toC(&raw, pEvent, inst.abi) {
-		if inst.drv.Unread(ev) != nil {
-			inst.drv.Logger().Error("malloc failed and the instance closed: one client event lost")
-		}
-		return rcMemory
-	}
-	return rcOK
 }
 
 //export VSCPBlockingSend

@@ -19,7 +19,6 @@ type instance struct {
 	abi        config.ABI
 	logPath    string
 	warnedV151 atomic.Bool
-	eventSize  int
 }
 
 // table is the process's only mutable global state: the open instances by

@@ -27,10 +27,11 @@ import (
 
 // Errors of Write and Read. They map one to one onto the C API codes.
 var (
-	ErrClosed    = errors.New("driver closed")          // 47 (41 once the handle is gone)
+	ErrClosed    = errors.New("driver closed")           // 47 (41 once the handle is gone)
 	ErrTimeout   = errors.New("no event within timeout") // 32
 	ErrFull      = errors.New("out-queue full")          // 9
 	ErrParameter = errors.New("invalid event")           // 34
+	ErrNotTaken  = errors.New("event not taken")         // ReadInto: deliver refused it (35 in the C API)
 )
 
 // ErrReported marks an Open error that has already been written to the
@@ -60,6 +61,7 @@ type Driver struct {
 	addr     net.Addr
 
 	started   time.Time
+	stop      chan struct{} // closed by Close; ends the periodic goroutines
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -75,8 +77,8 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 	if cfg == nil {
 		return nil, errors.New("no configuration")
 	}
-	d = &Driver{cfg: cfg, ifGUID: ifGUID, started: time.Now()}
-	d.log, d.closeLg, err = logging.New(cfg.Logging, "websocksrv@"+cfg.Listen.Raw)
+	d = &Driver{cfg: cfg, ifGUID: ifGUID, started: time.Now(), stop: make(chan struct{})}
+	d.log, d.closeLg, err = logging.New(cfg.Logging, "websocksrv@"+cfg.Listen.HostPort())
 	if err != nil {
 		return nil, fmt.Errorf("logging: %w", err)
 	}
@@ -92,6 +94,9 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 		if ce := d.log.Check(n.Level, n.Msg); ce != nil {
 			ce.Write()
 		}
+	}
+	if cfg.MQTT.Enabled {
+		d.log.Warn("the mqtt block is valid, but this build has no MQTT bridge yet: no broker connection is made")
 	}
 	if err := d.loadSecrets(); err != nil {
 		return d, err
@@ -118,8 +123,9 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 		Status:       d.statusDocument,
 	})
 	d.serving.Store(true)
-	d.wg.Add(1)
+	d.wg.Add(2)
 	go d.dispatch()
+	go d.logCountersPeriodically()
 	d.log.Info("opened",
 		zap.String("listen", d.addr.String()),
 		zap.Bool("tls", cfg.Listen.TLS),
@@ -235,20 +241,35 @@ func (d *Driver) WriteOwned(ev *vscp.Event, timeout time.Duration) error {
 // elapsed and ErrClosed once Close has begun. Each event goes to exactly one
 // caller.
 func (d *Driver) Read(timeout time.Duration) (*vscp.Event, error) {
+	var got *vscp.Event
+	err := d.ReadInto(timeout, func(ev *vscp.Event) bool { got = ev; return true })
+	return got, err
+}
+
+// ReadInto is Read for a caller that may fail to take the event (the C API
+// when malloc fails): deliver is called with the event, and when it returns
+// false the event goes back to the head of the in-queue and is not counted
+// as read.
+func (d *Driver) ReadInto(timeout time.Duration, deliver func(*vscp.Event) bool) error {
 	wait := timeout
 	if wait <= 0 {
 		wait = queue.Forever
 	}
 	ev, err := d.in.Pop(wait)
 	switch {
-	case err == nil:
-		d.counters.Inc(stats.HostEventsRead)
-		return ev, nil
 	case errors.Is(err, queue.ErrTimeout):
-		return nil, ErrTimeout
-	default:
-		return nil, ErrClosed
+		return ErrTimeout
+	case err != nil:
+		return ErrClosed
 	}
+	if !deliver(ev) {
+		if d.in.Unread(ev) != nil {
+			d.log.Error("an event could not be handed to the host and the instance closed meanwhile: one client event lost")
+		}
+		return ErrNotTaken
+	}
+	d.counters.Inc(stats.HostEventsRead)
+	return nil
 }
 
 // Submit queues a client event for Read, as a websocket session does once
@@ -260,6 +281,9 @@ func (d *Driver) Read(timeout time.Duration) (*vscp.Event, error) {
 func (d *Driver) Submit(ev *vscp.Event) (bool, error) {
 	if ev == nil || len(ev.Data) > vscp.MaxData {
 		return false, ErrParameter
+	}
+	if d.closed.Load() {
+		return false, ErrClosed
 	}
 	if !d.cfg.InFilter.Match(ev) {
 		d.counters.Inc(stats.InFiltered)
@@ -279,10 +303,11 @@ func (d *Driver) Submit(ev *vscp.Event) (bool, error) {
 // Unread returns an event taken by Read to the head of the in-queue, for a
 // caller that could not pass it on (the C API when malloc fails).
 func (d *Driver) Unread(ev *vscp.Event) error {
+	// host_events_read stays as it is: counters never go down, and the
+	// event was handed out once.
 	if err := d.in.Unread(ev); err != nil {
 		return ErrClosed
 	}
-	d.counters.Add(stats.HostEventsRead, ^uint64(0))
 	return nil
 }
 
@@ -310,6 +335,29 @@ func (d *Driver) dispatch() {
 	}
 }
 
+// counterLogInterval is how often the counters go to the debug log
+// (routing-and-mqtt.md §6).
+const counterLogInterval = 60 * time.Second
+
+func (d *Driver) logCountersPeriodically() {
+	defer d.wg.Done()
+	defer func() {
+		if r := recover(); r != nil {
+			d.log.Error("counter logger panicked", zap.Any("panic", r))
+		}
+	}()
+	t := time.NewTicker(counterLogInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			d.log.Debug("counters", zap.Object("counters", counterFields(d.counters.Snapshot())))
+		}
+	}
+}
+
 // Close stops the instance (c-api.md §4.2): blocked Read and Write calls
 // return ErrClosed, the listener and every connection close, and every
 // goroutine is joined within 2 s. Later calls do nothing.
@@ -324,6 +372,7 @@ func (d *Driver) close() error {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	d.closed.Store(true)
+	close(d.stop)
 	discardedIn := d.in.Close()
 	discardedOut := d.out.Close()
 	var errs []error

@@ -117,7 +117,12 @@ func (d *Driver) statusDocument() []byte {
 		b = append(b, ':')
 		b = strconv.AppendUint(b, v.Value, 10)
 	}
-	b = append(b, `},"mqtt":{"enabled":false,"connected":false,"broker":"","subscriptions":0,"publish_topics":0}}`...)
+	b = append(b, `},"mqtt":{"enabled":false,"connected":false,"broker":"","subscriptions":0,"publish_topics":0}`...)
+	// Not in the spec's list, which allows keys appended at the end: the
+	// bound address, so that a configured port 0 can be found.
+	b = append(b, `,"listen":`...)
+	str(d.addr.String())
+	b = append(b, '}')
 	return b
 }
 

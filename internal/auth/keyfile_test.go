@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -194,6 +195,9 @@ func TestLoadKeyFileUnreadable(t *testing.T) {
 }
 
 func TestLoadKeyFilePermissionWarning(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
 	for _, mode := range []os.FileMode{0o640, 0o604, 0o644} {
 		p := writeKeyFile(t, "2DBB079A38985AF00EBEEFE22F9FFA0E", mode)
 		key, warnings, err := LoadKeyFile(p, EncAES128)

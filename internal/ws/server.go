@@ -32,10 +32,11 @@ type Options struct {
 
 // Server serves HTTP on one listener until Close.
 type Server struct {
-	opts Options
-	http *http.Server
-	ln   net.Listener
-	wg   sync.WaitGroup
+	opts  Options
+	http  *http.Server
+	ln    net.Listener
+	wg    sync.WaitGroup // the Serve loop
+	conns sync.WaitGroup // one per connection until it is closed or hijacked
 }
 
 // Start serves on ln in a goroutine of its own. The server owns ln from now
@@ -49,6 +50,18 @@ func Start(ln net.Listener, opts Options) *Server {
 		// The standard logger is process-wide state that a library loaded
 		// into vscpd must not use.
 		ErrorLog: zap.NewStdLog(opts.Log.Named("http")),
+		// http.Server.Close does not wait for connection goroutines; this
+		// lets Close join them. StateNew is reported by the Serve loop
+		// before it starts the connection, so once Serve has returned no
+		// Add can race the Wait.
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			switch st {
+			case http.StateNew:
+				s.conns.Add(1)
+			case http.StateClosed, http.StateHijacked:
+				s.conns.Done()
+			}
+		},
 	}
 	s.wg.Add(1)
 	go s.serve()
@@ -72,11 +85,11 @@ func (s *Server) serve() {
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Close stops accepting, closes every connection and waits for the serving
-// goroutine, at most until ctx ends.
+// goroutines, at most until ctx ends.
 func (s *Server) Close(ctx context.Context) error {
 	err := s.http.Close()
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() { s.wg.Wait(); s.conns.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
