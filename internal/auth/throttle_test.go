@@ -117,8 +117,10 @@ func TestThrottleSuccessDoesNotClear(t *testing.T) {
 		th.RecordFailure(peer)
 	}
 	// There is deliberately no API to clear: only expiry forgets.
-	if th.Delay(peer) == 0 || th.Delay(peer) == 0 {
-		t.Fatal("Delay must not consume the record")
+	first := th.Delay(peer)
+	second := th.Delay(peer)
+	if first == 0 || second != first {
+		t.Fatalf("Delay must not consume the record: %v then %v", first, second)
 	}
 }
 
