@@ -37,7 +37,10 @@ $(BUILD)/vscpl2drv-websocksrv.h: $(HEADER)
 	@mkdir -p $(BUILD)
 	cp $< $@
 
+# Git does not keep file modes: the sample secrets are made private first so
+# that the driver does not warn about them.
 run: build
+	chmod 600 configs/demo.key configs/users.json
 	./$(BIN) serve -c configs/websocksrv.json
 
 generate:
