@@ -115,12 +115,36 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 	d.in = queue.NewBlocking[*vscp.Event](cfg.MaxInQueue)
 	d.out = queue.NewBlocking[*vscp.Event](cfg.MaxOutQueue)
 	d.srv = ws.Start(ln, ws.Options{
-		Log:          d.log,
-		Counters:     &d.counters,
-		AllowRemotes: cfg.AllowRemotes,
-		EnableREST:   cfg.EnableREST,
-		RESTPath:     cfg.URLREST,
-		Status:       d.statusDocument,
+		Log:                 d.log,
+		Counters:            &d.counters,
+		AllowRemotes:        cfg.AllowRemotes,
+		EnableWS1:           cfg.EnableWS1,
+		URLWS1:              cfg.URLWS1,
+		EnableWS2:           cfg.EnableWS2,
+		URLWS2:              cfg.URLWS2,
+		EnableREST:          cfg.EnableREST,
+		RESTPath:            cfg.URLREST,
+		EnableStatic:        cfg.EnableStatic,
+		WebRoot:             cfg.WebRoot,
+		Status:              d.statusDocument,
+		Submit:              d.Submit,
+		Users:               d.users,
+		Key:                 d.key,
+		Encryption:          cfg.Encryption,
+		AuthBindSID:         cfg.AuthBindSID,
+		AuthThrottle:        cfg.AuthThrottle,
+		MaxClients:          cfg.MaxClients,
+		MaxClientQueue:      cfg.MaxClientQueue,
+		MaxMessageSize:      cfg.MaxMessageSize,
+		MaxAuthFailures:     cfg.MaxAuthFailures,
+		PingInterval:        cfg.WSPingInterval,
+		AuthTimeout:         cfg.AuthTimeout,
+		ForwardClientEvents: cfg.ForwardClientEvents,
+		ReceiveSentEvents:   cfg.ReceiveSentEvents,
+		OutFilter:           cfg.OutFilter,
+		WS2EventFormat:      cfg.WS2EventFormat,
+		InterfaceGUID:       d.ifGUID,
+		Started:             d.started,
 	})
 	d.serving.Store(true)
 	d.wg.Add(2)
@@ -325,13 +349,7 @@ func (d *Driver) dispatch() {
 		if err != nil {
 			return
 		}
-		if !d.cfg.OutFilter.Match(ev) {
-			d.counters.Inc(stats.OutFiltered)
-			continue
-		}
-		// No websocket endpoint serves sessions yet, so no event has a
-		// recipient.
-		d.counters.Inc(stats.OutUnrouted)
+		d.srv.Dispatch(ev)
 	}
 }
 

@@ -38,6 +38,7 @@ type SessionQueueStats struct {
 // Stats returns a snapshot.
 func (d *Driver) Stats() Stats {
 	snap := d.counters.Snapshot()
+	sc := d.srv.Sessions()
 	byName := make(map[string]uint64, len(snap))
 	for _, v := range snap {
 		byName[v.Name] = v.Value
@@ -45,12 +46,12 @@ func (d *Driver) Stats() Stats {
 	return Stats{
 		Started:       d.started.UTC(),
 		Uptime:        time.Since(d.started),
-		Sessions:      SessionStats{Max: d.cfg.MaxClients},
+		Sessions:      SessionStats{Max: d.cfg.MaxClients, Current: sc.Current, WS1: sc.WS1, WS2: sc.WS2, Authenticated: sc.Authenticated, Open: sc.Open},
 		InDepth:       d.in.Len(),
 		InCapacity:    d.in.Cap(),
 		OutDepth:      d.out.Len(),
 		OutCapacity:   d.out.Cap(),
-		SessionQueue:  SessionQueueStats{Capacity: d.cfg.MaxClientQueue},
+		SessionQueue:  SessionQueueStats{Capacity: d.cfg.MaxClientQueue, MaxDepth: sc.QueueMaxDepth, TotalDepth: sc.QueueTotalDepth},
 		Counters:      snap,
 		CounterByName: byName,
 	}

@@ -1,6 +1,6 @@
-// Package ws is the driver's HTTP side: the listener's request routing,
-// the status document endpoint and (with the protocol handlers) the ws1 and
-// ws2 websocket endpoints.
+// Package ws is the driver's HTTP side: request routing on the instance's
+// listener, the ws1 and ws2 websocket sessions, the status document and
+// static content.
 package ws
 
 import (
@@ -16,33 +16,74 @@ import (
 
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/auth"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/stats"
+	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Options configure a Server.
+// Options configure a Server. The values come from the instance's
+// configuration (config.md); Submit, Status and the counters from the
+// driver.
 type Options struct {
-	Log          *zap.Logger
-	Counters     *stats.Counters
+	Log      *zap.Logger
+	Counters *stats.Counters
+
 	AllowRemotes auth.Remotes
 
-	EnableREST bool
-	RESTPath   string
+	EnableWS1, EnableWS2 bool
+	URLWS1, URLWS2       string
+	EnableREST           bool
+	RESTPath             string
+	EnableStatic         bool
+	WebRoot              string
+
 	// Status renders the status document; it is called once per request.
 	Status func() []byte
+	// Submit hands an accepted, normalised client event to the host side
+	// (in-filter and in-queue, routing-and-mqtt.md §4 P1).
+	Submit func(*vscp.Event) (bool, error)
+
+	Users        *auth.Users
+	Key          []byte
+	Encryption   auth.Encryption
+	AuthBindSID  bool
+	AuthThrottle bool
+
+	MaxClients      int
+	MaxClientQueue  int
+	MaxMessageSize  int64
+	MaxAuthFailures int
+	PingInterval    time.Duration
+	AuthTimeout     time.Duration
+
+	ForwardClientEvents, ReceiveSentEvents bool
+	OutFilter                              vscp.Filter
+	WS2EventFormat                         vscp.JSONFormat
+	InterfaceGUID                          vscp.GUID
+	Started                                time.Time // driver timestamps count from here
 }
 
-// Server serves HTTP on one listener until Close.
+// closeGrace is how long Close waits for the websocket close handshakes.
+const closeGrace = time.Second
+
+// Server serves HTTP and websockets on one listener until Close.
 type Server struct {
-	opts  Options
-	http  *http.Server
-	ln    net.Listener
-	wg    sync.WaitGroup // the Serve loop
-	conns sync.WaitGroup // one per connection until it is closed or hijacked
+	opts   Options
+	hub    *Hub
+	static http.Handler
+	http   *http.Server
+	ln     net.Listener
+	wg     sync.WaitGroup // the Serve loop
+	conns  sync.WaitGroup // plain HTTP connections until closed or hijacked
 }
 
 // Start serves on ln in a goroutine of its own. The server owns ln from now
 // on.
 func Start(ln net.Listener, opts Options) *Server {
 	s := &Server{opts: opts, ln: ln}
+	if opts.MaxClientQueue < 1 {
+		s.opts.MaxClientQueue = 1
+	}
+	s.hub = newHub(&s.opts)
+	s.static = newStatic(&s.opts)
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.route),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -53,7 +94,8 @@ func Start(ln net.Listener, opts Options) *Server {
 		// http.Server.Close does not wait for connection goroutines; this
 		// lets Close join them. StateNew is reported by the Serve loop
 		// before it starts the connection, so once Serve has returned no
-		// Add can race the Wait.
+		// Add can race the Wait. Websocket sessions are hijacked and
+		// joined by the hub instead.
 		ConnState: func(_ net.Conn, st http.ConnState) {
 			switch st {
 			case http.StateNew:
@@ -84,10 +126,23 @@ func (s *Server) serve() {
 // Addr is the address the listener is bound to.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Close stops accepting, closes every connection and waits for the serving
-// goroutines, at most until ctx ends.
+// Dispatch fans a host event out to the websocket sessions.
+func (s *Server) Dispatch(ev *vscp.Event) { s.hub.Dispatch(ev) }
+
+// Sessions counts the live sessions.
+func (s *Server) Sessions() SessionCounts { return s.hub.Counts() }
+
+// Close stops accepting, closes every websocket session with 1001 (waiting
+// up to a second for the close handshakes), closes the other connections
+// and waits for every goroutine, at most until ctx ends.
 func (s *Server) Close(ctx context.Context) error {
+	// http.Server.Close closes the listener and the plain HTTP
+	// connections; hijacked websocket connections are the hub's.
 	err := s.http.Close()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	herr := s.hub.shutdown(ctx, closeGrace)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); s.conns.Wait(); close(done) }()
 	select {
@@ -95,8 +150,8 @@ func (s *Server) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
+	if herr != nil {
+		return herr
 	}
 	return err
 }
@@ -113,16 +168,25 @@ func peerAddr(r *http.Request) netip.Addr {
 
 // route applies ws1.md T2 in order.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	if !s.opts.AllowRemotes.Empty() && !s.opts.AllowRemotes.Allow(peerAddr(r)) {
-		s.opts.Counters.Inc(stats.SessionsRejectedRemote)
+	o := &s.opts
+	if !o.AllowRemotes.Empty() && !o.AllowRemotes.Allow(peerAddr(r)) {
+		o.Counters.Inc(stats.SessionsRejectedRemote)
 		plain(w, http.StatusForbidden, "Forbidden\n")
 		return
 	}
-	if s.opts.EnableREST && r.URL.Path == s.opts.RESTPath {
+	path := r.URL.Path
+	switch {
+	case o.EnableWS1 && path == o.URLWS1:
+		s.hub.serveWS(w, r, protoWS1)
+	case o.EnableWS2 && path == o.URLWS2:
+		s.hub.serveWS(w, r, protoWS2)
+	case o.EnableREST && path == o.RESTPath:
 		s.serveStatus(w, r)
-		return
+	case o.EnableStatic:
+		s.static.ServeHTTP(w, r)
+	default:
+		plain(w, http.StatusNotFound, "Not Found\n")
 	}
-	plain(w, http.StatusNotFound, "Not Found\n")
 }
 
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
