@@ -12,6 +12,7 @@ LIB         := $(BUILD)/libvscpl2drv-websocksrv.so
 BIN         := $(BUILD)/vscpl2drv-websocksrv
 HEADER      := capi/vscpl2drv-websocksrv.h
 HOSTTEST    := $(BUILD)/host_test
+WSHOSTTEST  := $(BUILD)/ws_host_test
 EXAMPLE     := $(BUILD)/example_host
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 3s
@@ -69,6 +70,11 @@ $(HOSTTEST): capi/test/host_test.c $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl -lpthread
 
+# The C API and a websocket client written in C, over a real socket.
+$(WSHOSTTEST): capi/test/ws_host_test.c $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl -lpthread
+
 $(EXAMPLE): capi/example/example_host.c $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl
@@ -77,8 +83,9 @@ $(EXAMPLE): capi/example/example_host.c $(HEADER)
 # c-shared library cannot be dlopened: ThreadSanitizer cannot map its shadow
 # memory after the host has started, so the same contract runs under the
 # race detector in capi's Go tests instead.)
-ctest: $(LIB) $(HOSTTEST) $(EXAMPLE)
+ctest: $(LIB) $(HOSTTEST) $(WSHOSTTEST) $(EXAMPLE)
 	./$(HOSTTEST) $(LIB)
+	./$(WSHOSTTEST) $(LIB)
 	./$(EXAMPLE) $(LIB)
 
 # The dynamic symbol table holds our eight exports and otherwise only the

@@ -142,27 +142,10 @@ type session struct {
 }
 
 func newSession(h *Hub, p protocol, c *websocket.Conn, peer netip.Addr) *session {
-	nc := c.NetConn()
-	_, isTCP := nc.(*net.TCPConn)
-	s := &session{
-		hub:        h,
-		id:         h.nextID.Add(1),
-		proto:      p,
-		peer:       peer,
-		conn:       nc,
-		ws:         c,
-		plain:      isTCP,
-		events:     queue.NewDropOldest[*outEvent](h.opts.MaxClientQueue),
-		wake:       make(chan struct{}, 1),
-		space:      make(chan struct{}, 1),
-		readerDone: make(chan struct{}),
-		writerDone: make(chan struct{}),
-		sid:        auth.NewSID(),
-	}
-	now := h.now()
-	s.lastRead.Store(now)
-	s.unauthSince.Store(now)
-	s.lastPing = now
+	s := newSessionState(h, p, peer)
+	s.conn = c.NetConn()
+	_, s.plain = s.conn.(*net.TCPConn)
+	s.ws = c
 	c.SetReadLimit(h.opts.MaxMessageSize)
 	c.SetPingHandler(func(data string) error {
 		s.lastRead.Store(s.hub.now())
@@ -184,6 +167,28 @@ func newSession(h *Hub, p protocol, c *websocket.Conn, peer netip.Addr) *session
 		}
 		return nil
 	})
+	return s
+}
+
+// newSessionState is a session without a connection: everything the
+// protocol handlers use, which is how they are tested without sockets.
+func newSessionState(h *Hub, p protocol, peer netip.Addr) *session {
+	s := &session{
+		hub:        h,
+		id:         h.nextID.Add(1),
+		proto:      p,
+		peer:       peer,
+		events:     queue.NewDropOldest[*outEvent](h.opts.MaxClientQueue),
+		wake:       make(chan struct{}, 1),
+		space:      make(chan struct{}, 1),
+		readerDone: make(chan struct{}),
+		writerDone: make(chan struct{}),
+		sid:        auth.NewSID(),
+	}
+	now := h.now()
+	s.lastRead.Store(now)
+	s.unauthSince.Store(now)
+	s.lastPing = now
 	return s
 }
 
@@ -232,7 +237,9 @@ func (s *session) closeWith(code int, reason string) {
 // drop cuts the TCP connection; the reader and writer then end.
 func (s *session) drop() {
 	s.closing.Store(true)
-	_ = s.conn.Close()
+	if s.conn != nil {
+		_ = s.conn.Close()
+	}
 }
 
 // noteDrop logs a slow client at most once per dropLogEvery.

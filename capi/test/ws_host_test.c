@@ -1,0 +1,474 @@
+/*
+ * ws_host_test.c - loads libvscpl2drv-websocksrv.so with dlopen(RTLD_LAZY)
+ * as vscpd does and drives one instance from both sides: the C API on one
+ * side, a websocket client written here over a plain TCP socket on the
+ * other (RFC 6455 upgrade, masked client frames, ws1 text protocol). It runs
+ * once with "abi":"v15.0" and once with "abi":"v15.1".
+ *
+ *   ws_host_test /path/to/libvscpl2drv-websocksrv.so
+ *
+ * Prints one line per check and "N passed, M failed" at the end; exits
+ * non-zero when anything failed.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vscpl2drv-websocksrv.h"
+
+static vscpl2drv_open_fn p_open;
+static vscpl2drv_close_fn p_close;
+static vscpl2drv_write_fn p_write;
+static vscpl2drv_read_fn p_read;
+
+static int passed, failed;
+
+static void check(int ok, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  printf("%s ", ok ? "ok  " : "FAIL");
+  vprintf(fmt, ap);
+  printf("\n");
+  fflush(stdout);
+  va_end(ap);
+  if (ok)
+    passed++;
+  else
+    failed++;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A free loopback port: bind port 0, read it back, release it. */
+static int free_port(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+      getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+    perror("free_port");
+    exit(2);
+  }
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+static char cfgbuf[1024];
+/* Inline config on 127.0.0.1:port: credentials in clear (encryption none),
+ * the MD5 user admin:secret, no pings, quiet console. */
+static const char *config_for(int port, const char *abi) {
+  snprintf(cfgbuf, sizeof cfgbuf,
+           "{\"interface\":\"ws://127.0.0.1:%d\",\"abi\":\"%s\",\"encryption\":\"none\","
+           "\"users\":[{\"name\":\"admin\",\"password\":\"2d1e4f91dae49cd08eaba2293e422273\","
+           "\"rights\":\"admin\"}],\"auth-throttle\":false,\"ws-ping-interval\":0,"
+           "\"logging\":{\"console-log-level\":\"error\"}}",
+           port, abi);
+  return cfgbuf;
+}
+
+static const unsigned char ifguid[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
+                                         0, 0, 0, 0, 0, 0, 0xAB, 0xCD};
+
+/* ---- a minimal websocket client ----------------------------------------- */
+
+typedef struct {
+  int fd;
+  unsigned char buf[8192]; /* bytes received but not consumed yet */
+  size_t len;
+} wsconn_t;
+
+/* Receive exactly n bytes (buffered bytes first); -1 on EOF, error or the
+ * socket's receive timeout. */
+static int recv_exact(wsconn_t *c, unsigned char *out, size_t n) {
+  size_t got = 0;
+  if (c->len > 0) {
+    got = c->len < n ? c->len : n;
+    memcpy(out, c->buf, got);
+    memmove(c->buf, c->buf + got, c->len - got);
+    c->len -= got;
+  }
+  while (got < n) {
+    ssize_t r = recv(c->fd, out + got, n - got, 0);
+    if (r <= 0)
+      return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+static int send_all(int fd, const void *p, size_t n) {
+  const unsigned char *b = p;
+  while (n > 0) {
+    ssize_t r = send(fd, b, n, MSG_NOSIGNAL);
+    if (r <= 0)
+      return -1;
+    b += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+/* Connect to 127.0.0.1:port and upgrade to a websocket on path. Returns 0
+ * and fills *status with the HTTP status line on success of the exchange. */
+static int ws_connect(wsconn_t *c, int port, const char *path, char *status, size_t status_cap) {
+  struct sockaddr_in a;
+  struct timeval tv = {5, 0};
+  char req[512];
+  char *end, *eol;
+  size_t hdr_len;
+  memset(c, 0, sizeof *c);
+  status[0] = '\0';
+  c->fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (c->fd < 0)
+    return -1;
+  setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0)
+    return -1;
+  snprintf(req, sizeof req,
+           "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+           path, port);
+  if (send_all(c->fd, req, strlen(req)) != 0)
+    return -1;
+  /* Read until the end of the response head; the greeting frame may follow
+   * in the same segment and stays buffered. */
+  for (;;) {
+    ssize_t r;
+    c->buf[c->len] = '\0';
+    end = strstr((char *)c->buf, "\r\n\r\n");
+    if (end)
+      break;
+    if (c->len + 1 >= sizeof c->buf)
+      return -1;
+    r = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len - 1, 0);
+    if (r <= 0)
+      return -1;
+    c->len += (size_t)r;
+  }
+  eol = strstr((char *)c->buf, "\r\n");
+  snprintf(status, status_cap, "%.*s", (int)(eol - (char *)c->buf), (char *)c->buf);
+  hdr_len = (size_t)(end + 4 - (char *)c->buf);
+  memmove(c->buf, c->buf + hdr_len, c->len - hdr_len);
+  c->len -= hdr_len;
+  return 0;
+}
+
+/* Read one frame. Server frames are never masked. Returns the opcode and
+ * the payload (NUL-terminated, truncated to cap-1), or -1. */
+static int ws_read_frame(wsconn_t *c, char *payload, size_t cap, size_t *plen) {
+  unsigned char h[2], ext[8];
+  uint64_t n;
+  size_t i;
+  if (recv_exact(c, h, 2) != 0)
+    return -1;
+  if (h[1] & 0x80)
+    return -1;
+  n = h[1] & 0x7F;
+  if (n == 126) {
+    if (recv_exact(c, ext, 2) != 0)
+      return -1;
+    n = ((uint64_t)ext[0] << 8) | ext[1];
+  } else if (n == 127) {
+    if (recv_exact(c, ext, 8) != 0)
+      return -1;
+    for (n = 0, i = 0; i < 8; i++)
+      n = (n << 8) | ext[i];
+  }
+  *plen = 0;
+  for (i = 0; i < n; i++) {
+    unsigned char b;
+    if (recv_exact(c, &b, 1) != 0)
+      return -1;
+    if (i + 1 < cap)
+      payload[(*plen)++] = (char)b;
+  }
+  payload[*plen] = '\0';
+  return h[0] & 0x0F;
+}
+
+/* The next text frame's payload; -1 on anything else. */
+static int ws_read_text(wsconn_t *c, char *out, size_t cap) {
+  size_t n;
+  int op = ws_read_frame(c, out, cap, &n);
+  return op == 0x1 ? 0 : -1;
+}
+
+/* Send a masked frame (RFC 6455 §5.3: every client frame is masked). */
+static int ws_send(wsconn_t *c, int opcode, const void *payload, size_t n) {
+  unsigned char f[14 + 1024];
+  const unsigned char *p = payload;
+  unsigned char mask[4];
+  size_t hl = 2, i;
+  if (n > 1024)
+    return -1;
+  for (i = 0; i < 4; i++)
+    mask[i] = (unsigned char)(rand() & 0xFF);
+  f[0] = (unsigned char)(0x80 | opcode);
+  if (n < 126) {
+    f[1] = (unsigned char)(0x80 | n);
+  } else {
+    f[1] = 0x80 | 126;
+    f[2] = (unsigned char)(n >> 8);
+    f[3] = (unsigned char)n;
+    hl = 4;
+  }
+  memcpy(f + hl, mask, 4);
+  hl += 4;
+  for (i = 0; i < n; i++)
+    f[hl + i] = p[i] ^ mask[i & 3];
+  return send_all(c->fd, f, hl + n);
+}
+
+static int ws_send_text(wsconn_t *c, const char *text) { return ws_send(c, 0x1, text, strlen(text)); }
+
+/* Send a text frame and read the reply into out. */
+static int exchange(wsconn_t *c, const char *msg, char *out, size_t cap) {
+  out[0] = '\0';
+  if (ws_send_text(c, msg) != 0)
+    return -1;
+  return ws_read_text(c, out, cap);
+}
+
+/* ---- the C API side ------------------------------------------------------ */
+
+typedef struct {
+  long h;
+  int rc;
+  double ms;
+} closer_arg_t;
+
+static void *closer(void *p) {
+  closer_arg_t *a = p;
+  double t0 = now_ms();
+  a->rc = p_close(a->h);
+  a->ms = now_ms() - t0;
+  return NULL;
+}
+
+/* A host event {class 10, type 6, data 01 02 03}, everything else zero: no
+ * date, no timestamp, zero GUID, original frame in v15.1. */
+static void plain_event(void *ev, int v151, uint8_t *data) {
+  if (v151) {
+    vscpl2drv_event_v15_1_t *e = ev;
+    memset(e, 0, sizeof *e);
+    e->vscp_class = 10;
+    e->vscp_type = 6;
+    e->sizeData = 3;
+    e->pdata = data;
+  } else {
+    vscpl2drv_event_v15_0_t *e = ev;
+    memset(e, 0, sizeof *e);
+    e->vscp_class = 10;
+    e->vscp_type = 6;
+    e->sizeData = 3;
+    e->pdata = data;
+  }
+}
+
+#define Z16 "00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"
+
+static void run(const char *abi) {
+  int v151 = strcmp(abi, "v15.1") == 0;
+  int port = free_port(), rc, op;
+  long h;
+  wsconn_t c;
+  char status[256], msg[4096], sid[64], want[512];
+  unsigned char ev[64];
+  uint8_t data[3] = {1, 2, 3};
+  double t0, dt;
+  time_t now = time(NULL);
+  struct tm utc;
+  closer_arg_t ca;
+  pthread_t thr;
+  size_t n;
+
+  gmtime_r(&now, &utc);
+  h = p_open(config_for(port, abi), ifguid);
+  check(h >= VSCPL2DRV_FIRST_HANDLE, "[%s] VSCPOpen with encryption none and an inline user returns %ld", abi, h);
+  if (h == 0)
+    return;
+
+  rc = ws_connect(&c, port, "/ws1", status, sizeof status);
+  check(rc == 0 && strncmp(status, "HTTP/1.1 101", 12) == 0, "[%s] upgrade request answered with 101 (got \"%s\")",
+        abi, status);
+  if (rc != 0) {
+    p_close(h);
+    return;
+  }
+
+  /* Greeting and login. */
+  rc = ws_read_text(&c, msg, sizeof msg);
+  check(rc == 0 && strncmp(msg, "+;AUTH0;", 8) == 0 && strlen(msg) == 8 + 32,
+        "[%s] greeting is +;AUTH0;<32 hex SID> (got \"%s\")", abi, msg);
+  snprintf(sid, sizeof sid, "%.32s", strlen(msg) > 8 ? msg + 8 : "");
+  /* hex("admin:secret") = 61646D696E3A736563726574 */
+  snprintf(want, sizeof want, "C;AUTH;%s;61646D696E3A736563726574", sid);
+  rc = exchange(&c, want, msg, sizeof msg);
+  check(rc == 0 && strncmp(msg, "+;AUTH1;0;admin;", 16) == 0, "[%s] AUTH with the SID as iv: +;AUTH1;0;admin;... (got \"%s\")",
+        abi, msg);
+  rc = exchange(&c, "C;OPEN", msg, sizeof msg);
+  check(rc == 0 && strcmp(msg, "+;OPEN") == 0, "[%s] C;OPEN answered +;OPEN (got \"%s\")", abi, msg);
+
+  /* Client -> host. */
+  rc = exchange(&c, "E;0,10,6,0,,0,-,1,2", msg, sizeof msg);
+  check(rc == 0 && strcmp(msg, "+;EVENT") == 0, "[%s] client event answered +;EVENT (got \"%s\")", abi, msg);
+  memset(ev, 0xEE, sizeof ev);
+  rc = p_read(h, ev, 5000);
+  check(rc == VSCPL2DRV_OK, "[%s] VSCPRead returns the client event (rc %d)", abi, rc);
+  if (rc == VSCPL2DRV_OK && v151) {
+    vscpl2drv_event_v15_1_t *e = (vscpl2drv_event_v15_1_t *)ev;
+    int64_t secs = (int64_t)(e->timestamp_ns / 1000000000ULL) - (int64_t)now;
+    check(e->vscp_class == 10 && e->vscp_type == 6 && e->sizeData == 2 && e->pdata && e->pdata[0] == 1 &&
+              e->pdata[1] == 2,
+          "[%s] VSCPRead: class %u, type %u, sizeData %u, data 01 02", abi, e->vscp_class, e->vscp_type,
+          e->sizeData);
+    check((e->head & VSCPL2DRV_HEAD_FRAME_MASK) == VSCPL2DRV_HEAD_FRAME_UNIX_NS && e->year == 0xFFFF &&
+              e->month == 0xFF,
+          "[%s] VSCPRead: UNIX_NS frame (head 0x%04X, year 0x%04X, month 0x%02X)", abi, e->head, e->year, e->month);
+    check(secs > -120 && secs < 120, "[%s] VSCPRead: timestamp_ns is now (%lld s off)", abi, (long long)secs);
+    check(memcmp(e->GUID, ifguid, 16) == 0 && e->obid != 0, "[%s] VSCPRead: interface GUID filled in, obid %u", abi,
+          e->obid);
+    free(e->pdata);
+  } else if (rc == VSCPL2DRV_OK) {
+    vscpl2drv_event_v15_0_t *e = (vscpl2drv_event_v15_0_t *)ev;
+    check(e->vscp_class == 10 && e->vscp_type == 6 && e->sizeData == 2 && e->pdata && e->pdata[0] == 1 &&
+              e->pdata[1] == 2,
+          "[%s] VSCPRead: class %u, type %u, sizeData %u, data 01 02", abi, e->vscp_class, e->vscp_type,
+          e->sizeData);
+    check(e->year >= utc.tm_year + 1900 - 1 && e->year <= utc.tm_year + 1900 + 1 && e->month >= 1 &&
+              e->month <= 12,
+          "[%s] VSCPRead: date set to now (%04u-%02u-%02u)", abi, e->year, e->month, e->day);
+    check(memcmp(e->GUID, ifguid, 16) == 0 && e->obid != 0, "[%s] VSCPRead: interface GUID filled in, obid %u", abi,
+          e->obid);
+    free(e->pdata);
+  }
+  rc = p_read(h, ev, 200);
+  check(rc == VSCPL2DRV_ERR_TIMEOUT, "[%s] exactly one event reached the host (next VSCPRead %d)", abi, rc);
+
+  /* Host -> client. */
+  plain_event(ev, v151, data);
+  rc = p_write(h, ev, 500);
+  check(rc == VSCPL2DRV_OK, "[%s] VSCPWrite returns 0 (rc %d)", abi, rc);
+  rc = ws_read_text(&c, msg, sizeof msg);
+  check(rc == 0 && strcmp(msg, "E;0,10,6,0,,0," Z16 ",0x01,0x02,0x03") == 0,
+        "[%s] the host event arrives with an empty date field (got \"%s\")", abi, msg);
+
+  if (v151) {
+    /* vscpd 15.1 writes UNIX_NS frames; 2024-03-04T05:06:07Z. */
+    vscpl2drv_event_v15_1_t *e = (vscpl2drv_event_v15_1_t *)ev;
+    uint64_t ns = 1709528767000000000ULL;
+    plain_event(ev, 1, data);
+    e->head = 0x60 | VSCPL2DRV_HEAD_FRAME_UNIX_NS;
+    e->year = 0xFFFF;
+    e->month = 0xFF;
+    e->timestamp_ns = ns;
+    e->obid = 5;
+    rc = p_write(h, ev, 500);
+    snprintf(want, sizeof want, "E;96,10,6,5,2024-03-04T05:06:07Z,%lu," Z16 ",0x01,0x02,0x03",
+             (unsigned long)((ns / 1000ULL) % 4294967296ULL));
+    check(rc == VSCPL2DRV_OK && ws_read_text(&c, msg, sizeof msg) == 0 && strcmp(msg, want) == 0,
+          "[%s] a UNIX_NS host event arrives as \"%s\" (got \"%s\")", abi, want, msg);
+  } else {
+    vscpl2drv_event_v15_0_t *e = (vscpl2drv_event_v15_0_t *)ev;
+    uint8_t d3[3] = {0x11, 0x22, 0x33};
+    int i;
+    plain_event(ev, 0, d3);
+    e->head = 0x60;
+    e->obid = 5;
+    e->year = 2024;
+    e->month = 3;
+    e->day = 4;
+    e->hour = 5;
+    e->minute = 6;
+    e->second = 7;
+    e->timestamp = 1234;
+    for (i = 0; i < 16; i++)
+      e->GUID[i] = (uint8_t)i;
+    rc = p_write(h, ev, 500);
+    snprintf(want, sizeof want, "%s",
+             "E;96,10,6,5,2024-03-04T05:06:07Z,1234,00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F,0x11,0x22,0x33");
+    check(rc == VSCPL2DRV_OK && ws_read_text(&c, msg, sizeof msg) == 0 && strcmp(msg, want) == 0,
+          "[%s] a dated host event arrives as \"%s\" (got \"%s\")", abi, want, msg);
+  }
+
+  /* VSCPClose: the client gets close 1001 "server shutdown" within 2 s. */
+  ca.h = h;
+  ca.rc = -1;
+  ca.ms = 0;
+  t0 = now_ms();
+  pthread_create(&thr, NULL, closer, &ca);
+  do {
+    op = ws_read_frame(&c, msg, sizeof msg, &n);
+  } while (op == 0x1 || op == 0x9 || op == 0xA);
+  dt = now_ms() - t0;
+  check(op == 0x8 && n >= 2 && (((unsigned char)msg[0] << 8) | (unsigned char)msg[1]) == 1001,
+        "[%s] VSCPClose sends a close frame with code 1001 (opcode %d, code %d)", abi, op,
+        n >= 2 ? (((unsigned char)msg[0] << 8) | (unsigned char)msg[1]) : -1);
+  check(op == 0x8 && n >= 2 && strcmp(msg + 2, "server shutdown") == 0, "[%s] close reason \"server shutdown\"",
+        abi);
+  check(dt < 2000.0, "[%s] the close frame arrived %.1f ms after VSCPClose began (limit 2000)", abi, dt);
+  if (op == 0x8) {
+    unsigned char echo[2] = {0x03, 0xE9}; /* 1001 */
+    ws_send(&c, 0x8, echo, 2);
+  }
+  pthread_join(thr, NULL);
+  check(ca.rc == VSCPL2DRV_OK, "[%s] VSCPClose returns 0 (rc %d, %.1f ms)", abi, ca.rc, ca.ms);
+  {
+    unsigned char b;
+    double t1 = now_ms();
+    int eof = recv_exact(&c, &b, 1) != 0;
+    check(eof && now_ms() - t1 < 4000.0, "[%s] the server closed the TCP connection after the close handshake", abi);
+  }
+  close(c.fd);
+  rc = p_write(h, ev, 10);
+  check(rc == VSCPL2DRV_ERR_INVALID_HANDLE, "[%s] VSCPWrite after VSCPClose returns 41 (rc %d)", abi, rc);
+}
+
+int main(int argc, char **argv) {
+  void *lib;
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s path/to/libvscpl2drv-websocksrv.so\n", argv[0]);
+    return 2;
+  }
+  srand((unsigned)time(NULL) ^ (unsigned)getpid());
+  lib = dlopen(argv[1], RTLD_LAZY);
+  check(lib != NULL, "dlopen(%s, RTLD_LAZY)%s%s", argv[1], lib ? "" : ": ", lib ? "" : dlerror());
+  if (!lib)
+    goto done;
+  p_open = (vscpl2drv_open_fn)dlsym(lib, "VSCPOpen");
+  p_close = (vscpl2drv_close_fn)dlsym(lib, "VSCPClose");
+  p_write = (vscpl2drv_write_fn)dlsym(lib, "VSCPWrite");
+  p_read = (vscpl2drv_read_fn)dlsym(lib, "VSCPRead");
+  check(p_open && p_close && p_write && p_read, "VSCPOpen, VSCPClose, VSCPWrite and VSCPRead resolve");
+  if (failed)
+    goto done;
+  run("v15.0");
+  run("v15.1");
+done:
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
