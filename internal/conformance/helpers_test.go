@@ -267,6 +267,9 @@ func (f *fixture) read() *vscp.Event {
 // expectNoRead fails if the host can read an event within d.
 func (f *fixture) expectNoRead(d time.Duration) {
 	f.t.Helper()
+	if d <= 0 {
+		d = time.Millisecond // Read(0) would wait forever
+	}
 	ev, err := f.d.Read(d)
 	if err == nil {
 		f.t.Fatalf("host Read returned an event, want none: %s", fmtEvent(ev))
@@ -372,7 +375,11 @@ func jsonEvent(ev *vscp.Event, format string) string {
 	for i, d := range ev.Data {
 		data[i] = strconv.Itoa(int(d))
 	}
-	note, _ := json.Marshal(ev.Note)
+	var nb bytes.Buffer
+	enc := json.NewEncoder(&nb)
+	enc.SetEscapeHTML(false) // ws2.md §2: no HTML escaping
+	_ = enc.Encode(ev.Note)
+	note := bytes.TrimSuffix(nb.Bytes(), []byte("\n"))
 	vals := []string{
 		strconv.Itoa(int(ev.Head)), strconv.FormatUint(uint64(ev.OBID), 10), strconv.Quote(fmtDateTime(ev.DateTime)),
 		strconv.FormatUint(uint64(ev.Timestamp), 10), strconv.Itoa(int(ev.Class)), strconv.Itoa(int(ev.Type)),
@@ -668,23 +675,28 @@ func trunc(s string) string {
 
 // nextMsg waits up to d for the next message or the end of the connection.
 func (c *client) nextMsg(d time.Duration) (frameMsg, bool) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+	var m frameMsg
 	select {
-	case m := <-c.msgs:
-		if m.err != nil {
-			// Keep reporting the end to later reads.
-			go func() {
-				select {
-				case c.msgs <- m:
-				case <-c.stop:
-				}
-			}()
+	case m = <-c.msgs:
+	default:
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		select {
+		case m = <-c.msgs:
+		case <-timer.C:
+			return frameMsg{}, false
 		}
-		return m, true
-	case <-timer.C:
-		return frameMsg{}, false
 	}
+	if m.err != nil {
+		// Keep reporting the end to later reads.
+		go func() {
+			select {
+			case c.msgs <- m:
+			case <-c.stop:
+			}
+		}()
+	}
+	return m, true
 }
 
 // next returns the next text frame; it fails the test on timeout, on a

@@ -120,6 +120,58 @@ func TestRouting(t *testing.T) {
 			c.roundTrip("C;OPEN", "+;OPEN") // OPEN while open: no other effect
 			c.expectNothing(quiet)
 		}},
+		{"W3_W4_open_close_under_load", func(t *testing.T) {
+			f := newFixture(t, cfg{"max-client-queue-size": 100000})
+			c := f.ws1()
+			c.login("admin")
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				// Fewer events than the session queue holds: no overflow, so
+				// every event must arrive, in order.
+				for i := 0; i < 30000; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if err := f.d.Write(seqEvent(i), time.Second); err != nil {
+						return
+					}
+					if i%200 == 199 {
+						time.Sleep(time.Millisecond)
+					}
+				}
+			}()
+			defer func() { close(stop); <-done }()
+			next := 0
+			for round := 0; round < 5; round++ {
+				time.Sleep(20 * time.Millisecond)
+				c.send("C;OPEN")
+				if got := c.next(); got != "+;OPEN" {
+					t.Fatalf("round %d: %q before +;OPEN (W3)", round, trunc(got))
+				}
+				for k := 0; k < 50; k++ {
+					if got := c.next(); got != seqLine(next) {
+						t.Fatalf("round %d: %q, want %q (W7)", round, trunc(got), seqLine(next))
+					}
+					next++
+				}
+				c.send("C;CLOSE")
+				for {
+					got := c.next()
+					if got == "+;CLOSE" {
+						break
+					}
+					if got != seqLine(next) {
+						t.Fatalf("round %d: %q, want %q or +;CLOSE", round, trunc(got), seqLine(next))
+					}
+					next++
+				}
+				c.expectNothing(100 * time.Millisecond) // W4
+			}
+		}},
 		{"W5_clrq_discards_queued", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c1, c2 := f.ws1(), f.ws2()

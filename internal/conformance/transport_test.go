@@ -11,6 +11,7 @@ import (
 
 	"github.com/vscp-go/vscpl2drv-websocksrv/driver"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/config"
+	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
 type namedCase struct {
@@ -110,6 +111,22 @@ func TestTransport(t *testing.T) {
 			f.expectHandshakeStatus("/ws2", http.StatusNotFound)
 			expectStatus(t, f.addr, plainGet(f.addr, "/ws2"), http.StatusNotFound, "\x00")
 			f.ws1().noop()
+		}},
+		{"T02_rest_and_static", func(t *testing.T) {
+			f := newFixture(t, nil)
+			resp, body := httpGet(t, "http://"+f.addr+"/rest")
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || !strings.HasPrefix(body, `{"driver":"vscpl2drv-websocksrv"`) {
+				t.Fatalf("/rest: %d %q %.40q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+			resp, _ = httpGet(t, "http://"+f.addr+"/")
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Fatalf("/: %d %q, want the built-in page", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			expectStatus(t, f.addr, plainGet(f.addr, "/index.html.x"), http.StatusNotFound, "\x00")
+			g := newFixture(t, cfg{"enable-static": false, "enable-rest": false})
+			expectStatus(t, g.addr, plainGet(g.addr, "/"), http.StatusNotFound, "\x00")
+			expectStatus(t, g.addr, plainGet(g.addr, "/rest"), http.StatusNotFound, "\x00")
+			g.ws2().noop()
 		}},
 		{"T03_426_without_upgrade", func(t *testing.T) {
 			f := newFixture(t, nil)
@@ -365,6 +382,49 @@ func TestTransport(t *testing.T) {
 			}
 			f.waitCounter("auth_timeouts", "1", func(v uint64) bool { return v == 1 })
 		}},
+		{"T13_auth_timeout_measured_from_greeting", func(t *testing.T) {
+			// Several sessions connect at staggered moments after Open, so
+			// that a coarse clock cannot hide behind a lucky phase.
+			f := newFixture(t, cfg{"auth-timeout": 1})
+			time.Sleep(300 * time.Millisecond)
+			var cs []*client
+			var starts []time.Time
+			for i := 0; i < 4; i++ {
+				cs = append(cs, f.ws1())
+				starts = append(starts, time.Now())
+				time.Sleep(60 * time.Millisecond)
+			}
+			for i, c := range cs {
+				at := c.expectClose(websocket.ClosePolicyViolation, "authentication timeout", 3*time.Second)
+				if d := at.Sub(starts[i]); d < authTimeoutMin {
+					t.Errorf("session %d closed %v after the greeting, want at least %v (auth-timeout 1 s, minus 50 ms for measuring)", i, d, authTimeoutMin)
+				}
+			}
+		}},
+		{"T13_blocked_write_drops_connection", func(t *testing.T) {
+			f := newFixture(t, cfg{"max-client-queue-size": 100})
+			c := f.ws1()
+			c.loginOpen("admin")
+			// c stops reading; 50 MB of events fill every buffer.
+			start := time.Now()
+			data := make([]byte, 512)
+			for i := 0; i < 20000; i++ {
+				f.write(&vscp.Event{Class: 10, Type: 6, Data: data})
+			}
+			time.Sleep(5*time.Second - time.Since(start))
+			if v := f.counter("sessions_closed"); v != 0 {
+				t.Fatalf("session dropped within 5 s of blocking, want after 10 s")
+			}
+			for f.counter("sessions_closed") == 0 {
+				if time.Since(start) > 16*time.Second {
+					t.Fatalf("session with a write blocked since about %v not dropped", time.Since(start))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if d := time.Since(start); d < 9*time.Second {
+				t.Fatalf("dropped after %v, want a write blocked > 10 s", d)
+			}
+		}},
 		{"T13_auth_timeout_spares_authenticated", func(t *testing.T) {
 			f := newFixture(t, cfg{"auth-timeout": 1})
 			c := f.ws1()
@@ -374,14 +434,24 @@ func TestTransport(t *testing.T) {
 		}},
 		{"T13_auth_timeout_restarts_when_unauth_again", func(t *testing.T) {
 			f := newFixture(t, cfg{"auth-timeout": 1})
-			c := f.ws1()
-			c.login("admin")
+			var cs []*client
+			for i := 0; i < 4; i++ {
+				c := f.ws1()
+				c.login("admin")
+				cs = append(cs, c)
+			}
 			time.Sleep(1200 * time.Millisecond)
-			c.roundTrip(c.authLine("admin:wrong"), ws1Neg("AUTH", 5))
-			start := time.Now()
-			at := c.expectClose(websocket.ClosePolicyViolation, "authentication timeout", 3*time.Second)
-			if d := at.Sub(start); d < authTimeoutMin {
-				t.Fatalf("closed %v after becoming UNAUTH, want at least %v (auth-timeout 1 s, minus 50 ms for measuring)", d, authTimeoutMin)
+			var starts []time.Time
+			for _, c := range cs {
+				c.roundTrip(c.authLine("admin:wrong"), ws1Neg("AUTH", 5))
+				starts = append(starts, time.Now())
+				time.Sleep(60 * time.Millisecond)
+			}
+			for i, c := range cs {
+				at := c.expectClose(websocket.ClosePolicyViolation, "authentication timeout", 3*time.Second)
+				if d := at.Sub(starts[i]); d < authTimeoutMin {
+					t.Errorf("session %d closed %v after becoming UNAUTH, want at least %v (auth-timeout 1 s, minus 50 ms for measuring)", i, d, authTimeoutMin)
+				}
 			}
 		}},
 		{"T13_server_pings", func(t *testing.T) {
@@ -406,7 +476,7 @@ func TestTransport(t *testing.T) {
 			c := f.dialPath("/ws1", "ws1", dialOpts{noPong: true})
 			start := time.Now()
 			at := c.expectDropped(6 * time.Second)
-			if d := at.Sub(start); d < 1500*time.Millisecond || d > 4500*time.Millisecond {
+			if d := at.Sub(start); d < 1900*time.Millisecond || d > 4500*time.Millisecond {
 				t.Fatalf("dropped after %v, want after about 2 × interval (2 s)", d)
 			}
 		}},

@@ -256,20 +256,30 @@ func (s *session) noteDrop() {
 		zap.Uint32("session", s.id), zap.String("peer", peerString(s.peer)), zap.Uint64("dropped", n))
 }
 
-// run serves the session on the calling goroutine (the reader) until the
-// connection ends, with the writer on a goroutine of its own.
-func (s *session) run(greeting []byte) {
+// start registers the session and runs it on goroutines of its own: the
+// reader and the writer. The HTTP handler that upgraded the connection
+// returns, so net/http's buffers and request state for the connection are
+// freed for the life of the session (an idle session stays small).
+func (s *session) start(greeting []byte) bool {
 	if !s.hub.add(s) {
 		_ = s.conn.Close()
 		s.hub.live.Add(-1)
-		return
+		return false
 	}
-	defer s.hub.wg.Done()
 	s.hub.counters.Inc(stats.SessionsAccepted)
 	s.reply(greeting, actNone) // T8: the first frame
 	go s.writeLoop()
-	s.readLoop()
-	s.teardown()
+	go func() {
+		defer s.hub.wg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				s.hub.log.Error("session reader panicked; closing the session", zap.Uint32("session", s.id), zap.Any("panic", r), zap.Stack("stack"))
+			}
+			s.teardown()
+		}()
+		s.readLoop()
+	}()
+	return true
 }
 
 func (s *session) readLoop() {
@@ -286,7 +296,13 @@ func (s *session) readLoop() {
 		msg, err := io.ReadAll(r)
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
-				s.closing.Store(true) // gorilla has sent 1009
+				// gorilla has sent the 1009 close. Reading on until the
+				// client closes (briefly) keeps the unread rest of the
+				// message from turning our close into a reset, which
+				// could destroy the close frame before the client reads it.
+				s.closing.Store(true)
+				_ = s.conn.SetReadDeadline(time.Now().Add(closeLinger))
+				_, _ = io.Copy(io.Discard, s.conn)
 			}
 			return
 		}

@@ -71,5 +71,5 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request, p protocol) {
 	} else {
 		greeting = ws2Greeting(s.sid)
 	}
-	s.run(greeting)
+	s.start(greeting)
 }
