@@ -121,6 +121,7 @@ func TestRouting(t *testing.T) {
 			c.expectNothing(quiet)
 		}},
 		{"W3_W4_open_close_under_load", func(t *testing.T) {
+			const total = 30000
 			f := newFixture(t, cfg{"max-client-queue-size": 100000})
 			c := f.ws1()
 			c.login("admin")
@@ -130,7 +131,7 @@ func TestRouting(t *testing.T) {
 				defer close(done)
 				// Fewer events than the session queue holds: no overflow, so
 				// every event must arrive, in order.
-				for i := 0; i < 30000; i++ {
+				for i := 0; i < total; i++ {
 					select {
 					case <-stop:
 						return
@@ -152,7 +153,7 @@ func TestRouting(t *testing.T) {
 				if got := c.next(); got != "+;OPEN" {
 					t.Fatalf("round %d: %q before +;OPEN (W3)", round, trunc(got))
 				}
-				for k := 0; k < 50; k++ {
+				for k := 0; k < 50 && next < total; k++ {
 					if got := c.next(); got != seqLine(next) {
 						t.Fatalf("round %d: %q, want %q (W7)", round, trunc(got), seqLine(next))
 					}

@@ -37,7 +37,6 @@ type Hub struct {
 	live     atomic.Int64 // sessions counted against max-clients, including upgrades in progress
 	wg       sync.WaitGroup
 
-	clock    atomic.Int64 // coarse time (UnixNano) kept by the sweeper
 	stop     chan struct{}
 	stopped  atomic.Bool
 	sweepers sync.WaitGroup
@@ -70,13 +69,12 @@ func newHub(opts *Options) *Hub {
 	}
 	empty := []*session{}
 	h.sessions.Store(&empty)
-	h.clock.Store(time.Now().UnixNano())
 	h.sweepers.Add(1)
 	go h.sweep()
 	return h
 }
 
-func (h *Hub) now() int64 { return h.clock.Load() }
+func (h *Hub) now() int64 { return time.Now().UnixNano() }
 
 // add registers s; it fails once shutdown has begun. The WaitGroup is
 // raised under the same lock that shutdown takes to set stopped, so no Add
@@ -195,7 +193,6 @@ func (h *Hub) sweep() {
 			return
 		case tick := <-t.C:
 			now := tick.UnixNano()
-			h.clock.Store(now)
 			for _, s := range h.list() {
 				if s.closing.Load() {
 					continue
