@@ -6,8 +6,8 @@
  * Run:    ./example_host /var/lib/vscp/drivers/level2/libvscpl2drv-websocksrv.so [config]
  *
  * With no config argument it opens an instance on an ephemeral loopback port.
- * It writes one event towards the websocket clients, waits briefly for events
- * from the clients, and closes. Pass a config file path (or inline JSON) and
+ * It writes a temperature event towards the websocket clients once a second,
+ * prints the events the clients send, and closes after a while. Pass a config file path (or inline JSON) and
  * a read time in seconds to keep it running, e.g. for a browser to connect:
  *         ./example_host ./libvscpl2drv-websocksrv.so /etc/vscp/websocksrv.json 60
  */
@@ -16,14 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* This host uses the vscpd >= 15.1 layout; the config below says so with
- * "abi": "v15.1". Remove both to use the v15.0 layout. */
-#define VSCPL2DRV_EVENT_V15_1
+/* This host uses the v15.0 event layout, the driver's default ("abi":
+ * "v15.0"). Build with -DVSCPL2DRV_EVENT_V15_1 for the vscpd >= 15.1 layout,
+ * and then give the driver a configuration with "abi": "v15.1": the two
+ * must always agree. */
 #include "vscpl2drv-websocksrv.h"
+
+#ifdef VSCPL2DRV_EVENT_V15_1
+#define EXAMPLE_ABI "v15.1"
+#else
+#define EXAMPLE_ABI "v15.0"
+#endif
 
 int main(int argc, char **argv) {
   const char *config =
-      "{\"interface\":\"ws://127.0.0.1:0\",\"abi\":\"v15.1\","
+      "{\"interface\":\"ws://127.0.0.1:0\",\"abi\":\"" EXAMPLE_ABI "\","
       "\"logging\":{\"console-log-level\":\"warn\"}}";
   const unsigned char guid[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF5,
                                   0x02, 0x88, 0x88, 0x00, 0x00, 0x00, 0x00, 0x01};
@@ -71,21 +78,27 @@ int main(int argc, char **argv) {
   }
   printf("opened handle %ld\n", h);
 
-  /* Host -> clients: the driver copies the event and the data. */
-  memset(&ev, 0, sizeof ev);
-  ev.head = VSCPL2DRV_HEAD_FRAME_UNIX_NS; /* a v15.1 UNIX_NS frame ...    */
-  ev.year = 0xFFFF;                       /* ... marked as vscpd 15.1 does */
-  ev.month = 0xFF;
-  ev.timestamp_ns = 0; /* 0 = date not set */
-  ev.vscp_class = 10;  /* CLASS1.MEASUREMENT */
-  ev.vscp_type = 6;    /* temperature */
-  ev.sizeData = sizeof data;
-  ev.pdata = data;
-  rc = vwrite(h, &ev, 500);
-  printf("VSCPWrite -> %d\n", rc);
-
-  /* Clients -> host: poll as vscpd does, 50 ms at a time. */
+  /* Poll as vscpd does, 50 ms at a time. Once a second, write a
+   * temperature event towards the clients (host -> clients; the driver
+   * copies the event and the data); print what the clients send
+   * (clients -> host). */
   for (i = 0; i < seconds * 20; i++) {
+    if (i % 20 == 0) {
+      memset(&ev, 0, sizeof ev); /* v15.0: all-zero date = not set */
+#ifdef VSCPL2DRV_EVENT_V15_1
+      ev.head = VSCPL2DRV_HEAD_FRAME_UNIX_NS; /* a UNIX_NS frame ...           */
+      ev.year = 0xFFFF;                       /* ... marked as vscpd 15.1 does */
+      ev.month = 0xFF;
+      ev.timestamp_ns = 0; /* 0 = date not set */
+#endif
+      ev.vscp_class = 10; /* CLASS1.MEASUREMENT */
+      ev.vscp_type = 6;    /* temperature */
+      data[2] = (uint8_t)(i / 20);
+      ev.sizeData = sizeof data;
+      ev.pdata = data;
+      rc = vwrite(h, &ev, 500);
+      printf("VSCPWrite -> %d\n", rc);
+    }
     memset(&ev, 0, sizeof ev);
     rc = vread(h, &ev, 50);
     if (rc == VSCPL2DRV_OK) {
@@ -96,6 +109,7 @@ int main(int argc, char **argv) {
       printf("VSCPRead -> %d\n", rc);
       break;
     }
+    fflush(stdout);
   }
 
   rc = vclose(h);
