@@ -65,7 +65,6 @@ type Driver struct {
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	closed    atomic.Bool
-	serving   atomic.Bool
 }
 
 // Open starts an instance as c-api.md §4.1 describes, synchronously: it
@@ -146,7 +145,6 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 		InterfaceGUID:       d.ifGUID,
 		Started:             d.started,
 	})
-	d.serving.Store(true)
 	d.wg.Add(2)
 	go d.dispatch()
 	go d.logCountersPeriodically()
@@ -340,7 +338,6 @@ func (d *Driver) dispatch() {
 	defer d.wg.Done()
 	defer func() {
 		if r := recover(); r != nil {
-			d.serving.Store(false)
 			d.log.Error("dispatcher panicked; host events are no longer delivered until close", zap.Any("panic", r), zap.Stack("stack"))
 		}
 	}()

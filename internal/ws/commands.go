@@ -166,6 +166,38 @@ func (s *session) setFilter(parse func() (vscp.Filter, error)) int {
 	return 0
 }
 
+// event runs a client event through the steps that ws1.md §6.1 and ws2.md
+// §6.1 share: authenticated, send-events, parse (which returns the event or
+// the error code of a malformed message), then clientEvent. It replies
+// with fail(code) or ok, and forwards an accepted event after the reply.
+func (s *session) event(parse func() (vscp.Event, int), fail func(code int) []byte, ok []byte) {
+	h := s.hub
+	h.counters.Inc(stats.ClientEventsReceived)
+	u := s.user()
+	var ev vscp.Event
+	code := 0
+	switch {
+	case u == nil:
+		h.counters.Inc(stats.ClientEventsRejectedAuth)
+		code = codeNotAuth
+	case !u.Rights.Has(auth.RightSendEvents):
+		h.counters.Inc(stats.ClientEventsRejectedRights)
+		code = codeNotAllowedEv
+	default:
+		if ev, code = parse(); code != 0 {
+			h.counters.Inc(stats.ClientEventsRejectedSyntax)
+		} else {
+			code = s.clientEvent(u, &ev)
+		}
+	}
+	if code != 0 {
+		s.reply(fail(code), actNone)
+		return
+	}
+	s.reply(ok, actNone)
+	h.forward(s, &ev)
+}
+
 // clientEvent runs the event steps 4–7 of ws1.md §6.1 / ws2.md §6.1 for a
 // parsed event of an authenticated sender with send-events: class rights
 // and allow-list, normalisation, in-filter and in-queue. It returns 0 when

@@ -127,31 +127,16 @@ func (s *session) ws1Auth(args []string) {
 	}
 }
 
+// ws1EventOK is the `+;EVENT` frame, shared by every accepted event.
+var ws1EventOK = ws1OK("EVENT")
+
 // ws1Event is `E;<event-string>` (ws1.md §6.1).
 func (s *session) ws1Event(text string) {
-	h := s.hub
-	h.counters.Inc(stats.ClientEventsReceived)
-	u := s.user()
-	if u == nil {
-		h.counters.Inc(stats.ClientEventsRejectedAuth)
-		s.reply(ws1Error("EVENT", codeNotAuth), actNone)
-		return
-	}
-	if !u.Rights.Has(auth.RightSendEvents) {
-		h.counters.Inc(stats.ClientEventsRejectedRights)
-		s.reply(ws1Error("EVENT", codeNotAllowedEv), actNone)
-		return
-	}
-	ev, err := vscp.ParseEventString(text, time.Now())
-	if err != nil {
-		h.counters.Inc(stats.ClientEventsRejectedSyntax)
-		s.reply(ws1Error("EVENT", codeSyntax), actNone)
-		return
-	}
-	if code := s.clientEvent(u, &ev); code != 0 {
-		s.reply(ws1Error("EVENT", code), actNone)
-		return
-	}
-	s.reply(ws1OK("EVENT"), actNone)
-	h.forward(s, &ev)
+	s.event(func() (vscp.Event, int) {
+		ev, err := vscp.ParseEventString(text, time.Now())
+		if err != nil {
+			return ev, codeSyntax
+		}
+		return ev, 0
+	}, func(code int) []byte { return ws1Error("EVENT", code) }, ws1EventOK)
 }

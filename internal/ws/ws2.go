@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/auth"
-	"github.com/vscp-go/vscpl2drv-websocksrv/internal/stats"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/version"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
@@ -196,37 +195,20 @@ func (s *session) ws2Auth(cmd string, args json.RawMessage) {
 	}
 }
 
+// ws2EventOK is the `+EVENT` frame, shared by every accepted event.
+var ws2EventOK = ws2OK("EVENT", "")
+
 // ws2Event is ws2.md §6.1.
 func (s *session) ws2Event(obj map[string]json.RawMessage) {
-	h := s.hub
-	h.counters.Inc(stats.ClientEventsReceived)
-	u := s.user()
-	if u == nil {
-		h.counters.Inc(stats.ClientEventsRejectedAuth)
-		s.reply(ws2Error("EVENT", codeNotAuth), actNone)
-		return
-	}
-	if !u.Rights.Has(auth.RightSendEvents) {
-		h.counters.Inc(stats.ClientEventsRejectedRights)
-		s.reply(ws2Error("EVENT", codeNotAllowedEv), actNone)
-		return
-	}
-	raw, ok := obj["event"]
-	if b := bytes.TrimSpace(raw); !ok || len(b) == 0 || b[0] != '{' {
-		h.counters.Inc(stats.ClientEventsRejectedSyntax)
-		s.reply(ws2Error("EVENT", codeParse), actNone)
-		return
-	}
-	ev, err := vscp.DecodeEventJSON(raw, time.Now())
-	if err != nil {
-		h.counters.Inc(stats.ClientEventsRejectedSyntax)
-		s.reply(ws2Error("EVENT", codeSyntax), actNone)
-		return
-	}
-	if code := s.clientEvent(u, &ev); code != 0 {
-		s.reply(ws2Error("EVENT", code), actNone)
-		return
-	}
-	s.reply(ws2OK("EVENT", ""), actNone)
-	h.forward(s, &ev)
+	s.event(func() (vscp.Event, int) {
+		raw, ok := obj["event"]
+		if b := bytes.TrimSpace(raw); !ok || len(b) == 0 || b[0] != '{' {
+			return vscp.Event{}, codeParse
+		}
+		ev, err := vscp.DecodeEventJSON(raw, time.Now())
+		if err != nil {
+			return ev, codeSyntax
+		}
+		return ev, 0
+	}, func(code int) []byte { return ws2Error("EVENT", code) }, ws2EventOK)
 }
