@@ -69,12 +69,12 @@ fuzz:
 	  done; \
 	done
 
-$(HOSTTEST): capi/test/host_test.c $(HEADER)
+$(HOSTTEST): capi/test/host_test.c capi/test/harness.h $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl -lpthread
 
 # The C API and a websocket client written in C, over a real socket.
-$(WSHOSTTEST): capi/test/ws_host_test.c $(HEADER)
+$(WSHOSTTEST): capi/test/ws_host_test.c capi/test/harness.h $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl -lpthread
 

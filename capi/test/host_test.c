@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "vscpl2drv-websocksrv.h"
+#include "harness.h"
 
 static vscpl2drv_open_fn p_open;
 static vscpl2drv_close_fn p_close;
@@ -34,27 +35,6 @@ static vscpl2drv_read_fn p_brecv;
 static vscpl2drv_getversion_fn p_version;
 static vscpl2drv_getvendor_fn p_vendor;
 
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%s ", ok ? "ok  " : "FAIL");
-  vprintf(fmt, ap);
-  printf("\n");
-  fflush(stdout);
-  va_end(ap);
-  if (ok)
-    passed++;
-  else
-    failed++;
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int count_dir(const char *path) {
   DIR *d = opendir(path);
@@ -69,22 +49,6 @@ static int count_dir(const char *path) {
   return n - 1; /* the DIR's own fd, for /proc/self/fd */
 }
 
-/* A free loopback port: bind port 0, read it back, release it. */
-static int free_port(void) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
-      getsockname(s, (struct sockaddr *)&a, &len) != 0) {
-    perror("free_port");
-    exit(2);
-  }
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 /* Can a TCP client connect to 127.0.0.1:port? */
 static int port_listening(int port) {

@@ -27,50 +27,14 @@
 #include <unistd.h>
 
 #include "vscpl2drv-websocksrv.h"
+#include "harness.h"
 
 static vscpl2drv_open_fn p_open;
 static vscpl2drv_close_fn p_close;
 static vscpl2drv_write_fn p_write;
 static vscpl2drv_read_fn p_read;
 
-static int passed, failed;
 
-static void check(int ok, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%s ", ok ? "ok  " : "FAIL");
-  vprintf(fmt, ap);
-  printf("\n");
-  fflush(stdout);
-  va_end(ap);
-  if (ok)
-    passed++;
-  else
-    failed++;
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* A free loopback port: bind port 0, read it back, release it. */
-static int free_port(void) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
-      getsockname(s, (struct sockaddr *)&a, &len) != 0) {
-    perror("free_port");
-    exit(2);
-  }
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 static char cfgbuf[1024];
 /* Inline config on 127.0.0.1:port: credentials in clear (encryption none),
