@@ -19,6 +19,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/auth"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/config"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/logging"
+	"github.com/vscp-go/vscpl2drv-websocksrv/internal/mqtt"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/queue"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/stats"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
@@ -58,6 +59,7 @@ type Driver struct {
 	users    *auth.Users
 	key      []byte
 	srv      *ws.Server
+	bridge   *mqtt.Bridge // nil when the mqtt block is off
 	addr     net.Addr
 
 	started   time.Time
@@ -94,9 +96,6 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 			ce.Write()
 		}
 	}
-	if cfg.MQTT.Enabled {
-		d.log.Warn("the mqtt block is valid, but this build has no MQTT bridge yet: no broker connection is made")
-	}
 	if err := d.loadSecrets(); err != nil {
 		return d, err
 	}
@@ -113,6 +112,24 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 	d.addr = ln.Addr()
 	d.in = queue.NewBlocking[*vscp.Event](cfg.MaxInQueue)
 	d.out = queue.NewBlocking[*vscp.Event](cfg.MaxOutQueue)
+	var publish func(*vscp.Event)
+	if cfg.MQTT.Enabled {
+		d.bridge, err = mqtt.Start(mqtt.Options{
+			Config:            cfg.MQTT,
+			IfGUID:            ifGUID,
+			JSONFormat:        cfg.WS2EventFormat,
+			ReceiveSentEvents: cfg.ReceiveSentEvents,
+			Started:           d.started,
+			Log:               d.log,
+			Counters:          &d.counters,
+			Deliver:           func(ev *vscp.Event) bool { return d.out.TryPush(ev) == nil },
+		})
+		if err != nil {
+			_ = ln.Close()
+			return d, err
+		}
+		publish = d.bridge.Publish
+	}
 	d.srv = ws.Start(ln, ws.Options{
 		Log:                 d.log,
 		Counters:            &d.counters,
@@ -127,6 +144,7 @@ func Open(cfg *config.Config, ifGUID vscp.GUID) (d *Driver, err error) {
 		WebRoot:             cfg.WebRoot,
 		Status:              d.statusDocument,
 		Submit:              d.Submit,
+		Publish:             publish,
 		Users:               d.users,
 		Key:                 d.key,
 		Encryption:          cfg.Encryption,
@@ -391,6 +409,9 @@ func (d *Driver) close() error {
 	discardedIn := d.in.Close()
 	discardedOut := d.out.Close()
 	var errs []error
+	if d.bridge != nil {
+		d.bridge.Close()
+	}
 	if err := d.srv.Close(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("listener: %w", err))
 	}

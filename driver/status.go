@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
+	"github.com/vscp-go/vscpl2drv-websocksrv/internal/mqtt"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/stats"
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/version"
 )
@@ -118,7 +119,21 @@ func (d *Driver) statusDocument() []byte {
 		b = append(b, ':')
 		b = strconv.AppendUint(b, v.Value, 10)
 	}
-	b = append(b, `},"mqtt":{"enabled":false,"connected":false,"broker":"","subscriptions":0,"publish_topics":0}`...)
+	var ms mqtt.Status
+	if d.bridge != nil {
+		ms = d.bridge.Status()
+	}
+	b = append(b, `},"mqtt":{"enabled":`...)
+	b = strconv.AppendBool(b, ms.Enabled)
+	b = append(b, `,"connected":`...)
+	b = strconv.AppendBool(b, ms.Connected)
+	b = append(b, `,"broker":`...)
+	str(ms.Broker)
+	b = append(b, `,"subscriptions":`...)
+	num(int64(ms.Subscriptions))
+	b = append(b, `,"publish_topics":`...)
+	num(int64(ms.PublishTopics))
+	b = append(b, '}')
 	// Not in the spec's list, which allows keys appended at the end: the
 	// bound address, so that a configured port 0 can be found.
 	b = append(b, `,"listen":`...)

@@ -175,7 +175,7 @@ func (s *session) event(parse func() (vscp.Event, int), fail func(code int) []by
 	h.counters.Inc(stats.ClientEventsReceived)
 	u := s.user()
 	var ev vscp.Event
-	code := 0
+	code, queued := 0, false
 	switch {
 	case u == nil:
 		h.counters.Inc(stats.ClientEventsRejectedAuth)
@@ -187,7 +187,7 @@ func (s *session) event(parse func() (vscp.Event, int), fail func(code int) []by
 		if ev, code = parse(); code != 0 {
 			h.counters.Inc(stats.ClientEventsRejectedSyntax)
 		} else {
-			code = s.clientEvent(u, &ev)
+			code, queued = s.clientEvent(u, &ev)
 		}
 	}
 	if code != 0 {
@@ -196,25 +196,31 @@ func (s *session) event(parse func() (vscp.Event, int), fail func(code int) []by
 	}
 	s.reply(ok, actNone)
 	h.forward(s, &ev)
+	if queued && h.opts.Publish != nil {
+		h.opts.Publish(&ev) // P4: only what passed the in-filter
+	}
 }
 
 // clientEvent runs the event steps 4–7 of ws1.md §6.1 / ws2.md §6.1 for a
 // parsed event of an authenticated sender with send-events: class rights
 // and allow-list, normalisation, in-filter and in-queue. It returns 0 when
 // the event was accepted (the caller then replies and forwards), or the
-// error code.
-func (s *session) clientEvent(u *auth.User, ev *vscp.Event) int {
+// error code, and whether the in-filter passed it to the host.
+func (s *session) clientEvent(u *auth.User, ev *vscp.Event) (int, bool) {
 	h := s.hub
 	if !u.CanSendClass(ev.Class, ev.Type) {
 		h.counters.Inc(stats.ClientEventsRejectedRights)
-		return codeNotAllowedEv
+		return codeNotAllowedEv, false
 	}
 	s.normalise(u, ev)
-	if _, err := h.opts.Submit(ev); err != nil {
-		return codeBufferFull // counted by Submit
+	// The host gets its own copy: it may change what Read returns, while
+	// the sessions and the bridge go on reading ev.
+	queued, err := h.opts.Submit(ev.Clone())
+	if err != nil {
+		return codeBufferFull, false // counted by Submit
 	}
 	h.counters.Inc(stats.ClientEventsAccepted)
-	return 0
+	return 0, queued
 }
 
 // normalise applies events-and-filters.md §2 N1–N5 (N3 is the parsers').

@@ -138,7 +138,8 @@ func (h *Hub) Dispatch(ev *vscp.Event) {
 }
 
 // forward delivers an accepted client event to other sessions (and to the
-// sender with receive-sent-events), routing-and-mqtt.md §4 P3.
+// sender with receive-sent-events), routing-and-mqtt.md §4 P3. The event
+// must not change afterwards: the recipients share it.
 func (h *Hub) forward(from *session, ev *vscp.Event) {
 	if !h.opts.ForwardClientEvents && !h.opts.ReceiveSentEvents {
 		return
@@ -155,9 +156,7 @@ func (h *Hub) forward(from *session, ev *vscp.Event) {
 			continue
 		}
 		if o == nil {
-			// The host gets ev itself through Read and may change it;
-			// the sessions share a copy of their own.
-			o = &outEvent{ev: ev.Clone()}
+			o = &outEvent{ev: ev}
 		}
 		h.enqueue(s, o)
 		h.counters.Inc(stats.EventsForwarded)

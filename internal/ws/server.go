@@ -40,6 +40,9 @@ type Options struct {
 	// Submit hands an accepted, normalised client event to the host side
 	// (in-filter and in-queue, routing-and-mqtt.md §4 P1).
 	Submit func(*vscp.Event) (bool, error)
+	// Publish, when set, hands an event that passed the in-filter to the
+	// MQTT bridge (routing-and-mqtt.md §4 P4). It must not wait.
+	Publish func(*vscp.Event)
 
 	Users        *auth.Users
 	Key          []byte
