@@ -24,6 +24,8 @@ type Stats struct {
 	SessionQueue  SessionQueueStats
 	Counters      []stats.Value
 	CounterByName map[string]uint64
+	// MQTT is the bridge's state; the zero value when the bridge is off.
+	MQTT mqtt.Status
 }
 
 // SessionStats counts the live websocket sessions.
@@ -55,7 +57,15 @@ func (d *Driver) Stats() Stats {
 		SessionQueue:  SessionQueueStats{Capacity: d.cfg.MaxClientQueue, MaxDepth: sc.QueueMaxDepth, TotalDepth: sc.QueueTotalDepth},
 		Counters:      snap,
 		CounterByName: byName,
+		MQTT:          d.mqttStatus(),
 	}
+}
+
+func (d *Driver) mqttStatus() mqtt.Status {
+	if d.bridge == nil {
+		return mqtt.Status{}
+	}
+	return d.bridge.Status()
 }
 
 // statusDocument renders routing-and-mqtt.md §7. The key order is part of
@@ -119,10 +129,7 @@ func (d *Driver) statusDocument() []byte {
 		b = append(b, ':')
 		b = strconv.AppendUint(b, v.Value, 10)
 	}
-	var ms mqtt.Status
-	if d.bridge != nil {
-		ms = d.bridge.Status()
-	}
+	ms := st.MQTT
 	b = append(b, `},"mqtt":{"enabled":`...)
 	b = strconv.AppendBool(b, ms.Enabled)
 	b = append(b, `,"connected":`...)
