@@ -584,14 +584,13 @@ func (b *Bridge) Close() {
 	}
 	close(b.stop)
 	b.wg.Wait()
-	if b.client.IsConnected() {
-		w := b.opts.Config.Will
-		if w.Enabled() && w.Retain {
-			tok := b.client.Publish(b.willTopic, w.QoS, true, "")
-			tok.WaitTimeout(quiesce)
-		}
-		b.client.Disconnect(uint(quiesce / time.Millisecond))
+	if w := b.opts.Config.Will; w.Enabled() && w.Retain && b.client.IsConnected() {
+		tok := b.client.Publish(b.willTopic, w.QoS, true, "")
+		tok.WaitTimeout(quiesce)
 	}
+	// Also when not (yet) connected: paho then abandons a connect attempt
+	// that the stopped connect loop left in flight.
+	b.client.Disconnect(uint(quiesce / time.Millisecond))
 	if n := b.pending.Clear(); n > 0 {
 		b.opts.Counters.Add(stats.MQTTPublishDropped, uint64(n))
 	}
