@@ -469,8 +469,8 @@ func (b *Bridge) Publish(ev *vscp.Event) {
 func (b *Bridge) publishLoop() {
 	defer b.wg.Done()
 	defer b.recoverLog("publisher")
-	var batch []*vscp.Event
-	var toks []paho.Token
+	var batch, retry []*vscp.Event
+	var sent []sentMsg
 	var payload []byte
 	for {
 		select {
@@ -480,11 +480,16 @@ func (b *Bridge) publishLoop() {
 		case <-b.online:
 		}
 		for b.connected.Load() {
-			batch = b.pending.PopBatch(batch[:0], publishBatch)
+			// Events whose publication failed when the connection broke
+			// go first, so that order holds across a reconnect.
+			batch = append(batch[:0], retry...)
+			clear(retry)
+			retry = retry[:0]
+			batch = b.pending.PopBatch(batch, publishBatch)
 			if len(batch) == 0 {
 				break
 			}
-			toks = toks[:0]
+			sent = sent[:0]
 			for _, ev := range batch {
 				for i := range b.pubs {
 					p := &b.pubs[i]
@@ -494,23 +499,35 @@ func (b *Bridge) publishLoop() {
 						continue
 					}
 					payload = Encode(payload[:0], ev, p.format, b.opts.JSONFormat)
-					msg := string(payload)
 					if !b.opts.ReceiveSentEvents {
 						b.remember(topic, payload)
 					}
-					toks = append(toks, b.client.Publish(topic, p.qos, p.retain, msg))
+					sent = append(sent, sentMsg{ev: ev, tok: b.client.Publish(topic, p.qos, p.retain, string(payload))})
 				}
 			}
 			clear(batch)
-			for _, tok := range toks {
-				if waitToken(tok, ackTimeout, b.stop) {
+			var last *vscp.Event
+			for _, m := range sent {
+				if waitToken(m.tok, ackTimeout, b.stop) {
 					b.opts.Counters.Inc(stats.MQTTPublished)
-				} else {
-					b.opts.Counters.Inc(stats.MQTTPublishErrors)
+					continue
 				}
+				if !b.client.IsConnectionOpen() && m.ev != last {
+					retry = append(retry, m.ev) // sent again after the reconnect
+					last = m.ev
+					continue
+				}
+				b.opts.Counters.Inc(stats.MQTTPublishErrors)
 			}
+			clear(sent)
 		}
 	}
+}
+
+// sentMsg is one publication waiting for its acknowledgement.
+type sentMsg struct {
+	ev  *vscp.Event
+	tok paho.Token
 }
 
 func (b *Bridge) hash(topic string, payload []byte) uint64 {
