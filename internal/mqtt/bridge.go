@@ -469,9 +469,22 @@ func (b *Bridge) Publish(ev *vscp.Event) {
 func (b *Bridge) publishLoop() {
 	defer b.wg.Done()
 	defer b.recoverLog("publisher")
-	var batch, retry []*vscp.Event
-	var sent []sentMsg
+	var batch []*vscp.Event
+	var retry, sent []sentMsg
 	var payload []byte
+	publish := func(ev *vscp.Event, pub int) {
+		p := &b.pubs[pub]
+		topic := p.render(&b.inst, ev)
+		if !ValidPublishTopic(topic) {
+			b.opts.Counters.Inc(stats.MQTTPublishErrors)
+			return
+		}
+		payload = Encode(payload[:0], ev, p.format, b.opts.JSONFormat)
+		if !b.opts.ReceiveSentEvents {
+			b.remember(topic, payload)
+		}
+		sent = append(sent, sentMsg{ev: ev, pub: pub, tok: b.client.Publish(topic, p.qos, p.retain, string(payload))})
+	}
 	for {
 		select {
 		case <-b.stop:
@@ -480,41 +493,32 @@ func (b *Bridge) publishLoop() {
 		case <-b.online:
 		}
 		for b.connected.Load() {
-			// Events whose publication failed when the connection broke
-			// go first, so that order holds across a reconnect.
-			batch = append(batch[:0], retry...)
+			sent = sent[:0]
+			// Publications that failed when the connection broke go
+			// first, so that order holds across a reconnect; only the
+			// entries that failed are sent again.
+			for _, m := range retry {
+				publish(m.ev, m.pub)
+			}
 			clear(retry)
 			retry = retry[:0]
-			batch = b.pending.PopBatch(batch, publishBatch)
-			if len(batch) == 0 {
-				break
-			}
-			sent = sent[:0]
+			batch = b.pending.PopBatch(batch[:0], publishBatch)
 			for _, ev := range batch {
 				for i := range b.pubs {
-					p := &b.pubs[i]
-					topic := p.render(&b.inst, ev)
-					if !ValidPublishTopic(topic) {
-						b.opts.Counters.Inc(stats.MQTTPublishErrors)
-						continue
-					}
-					payload = Encode(payload[:0], ev, p.format, b.opts.JSONFormat)
-					if !b.opts.ReceiveSentEvents {
-						b.remember(topic, payload)
-					}
-					sent = append(sent, sentMsg{ev: ev, tok: b.client.Publish(topic, p.qos, p.retain, string(payload))})
+					publish(ev, i)
 				}
 			}
 			clear(batch)
-			var last *vscp.Event
+			if len(sent) == 0 {
+				break
+			}
 			for _, m := range sent {
 				if waitToken(m.tok, ackTimeout, b.stop) {
 					b.opts.Counters.Inc(stats.MQTTPublished)
 					continue
 				}
-				if !b.client.IsConnectionOpen() && m.ev != last {
-					retry = append(retry, m.ev) // sent again after the reconnect
-					last = m.ev
+				if !b.client.IsConnectionOpen() {
+					retry = append(retry, sentMsg{ev: m.ev, pub: m.pub})
 					continue
 				}
 				b.opts.Counters.Inc(stats.MQTTPublishErrors)
@@ -527,6 +531,7 @@ func (b *Bridge) publishLoop() {
 // sentMsg is one publication waiting for its acknowledgement.
 type sentMsg struct {
 	ev  *vscp.Event
+	pub int // index in pubs
 	tok paho.Token
 }
 
