@@ -15,13 +15,14 @@ HOSTTEST    := $(BUILD)/host_test
 WSHOSTTEST  := $(BUILD)/ws_host_test
 EXAMPLE     := $(BUILD)/example_host
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+MD2MAN      := github.com/cpuguy83/go-md2man/v2@v2.0.7
 FUZZTIME    ?= 50000x
 CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -I capi
 
 GOFILES := $(shell find . -name '*.go' -not -path './build/*')
 CAPISRC := $(wildcard capi/*.go capi/*.h)
 
-.PHONY: all build run test lint gotest fuzz ctest check-exports bench bench-capi clean generate
+.PHONY: all build run test lint gotest fuzz ctest check-exports bench bench-capi clean generate man
 
 all: build
 
@@ -114,3 +115,10 @@ $(BUILD)/bench_host: capi/test/bench_host.c $(HEADER)
 bench-capi: $(LIB) $(BUILD)/bench_host
 	./$(BUILD)/bench_host $(LIB) 1000000
 	$(GO) test -run '^$$' -bench 'VSCP' -benchmem ./capi
+
+# The man page is generated from Markdown; the generated page is committed.
+man: man/vscpl2drv-websocksrv.1
+
+man/vscpl2drv-websocksrv.1: docs/man/vscpl2drv-websocksrv.1.md
+	@mkdir -p man
+	$(GO) run $(MD2MAN) -in $< -out $@
