@@ -23,6 +23,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "open the driver from a configuration and act as its host", runServe},
+		{"passwd", "create or update a user in a users file", runPasswd},
+		{"keygen", "write a new random AES key file", runKeygen},
+		{"client", "log in to a ws1/ws2 endpoint and send commands and events", runClient},
 		{"version", "print the driver and protocol versions", runVersion},
 	}
 }
