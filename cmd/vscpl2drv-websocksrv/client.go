@@ -42,11 +42,21 @@ func runClient(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(fs.Output(), "Without CMDs, lines are read from stdin (\"quit\" ends). Exit 0 only if login and every reply were positive.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	// Flags may also follow the commands (`… NOOP OPEN --listen 2`), so
+	// parsing resumes after each command.
+	var cmds []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return errUsage
 		}
-		return errUsage
+		if fs.NArg() == 0 {
+			break
+		}
+		cmds = append(cmds, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	if *rawURL == "" || *user == "" {
 		fmt.Fprintln(stderr, "client: --url and --user are required")
@@ -81,9 +91,9 @@ func runClient(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	lines := make(chan string, fs.NArg())
-	if fs.NArg() > 0 {
-		for _, c := range fs.Args() {
+	lines := make(chan string, len(cmds))
+	if len(cmds) > 0 {
+		for _, c := range cmds {
 			lines <- c
 		}
 		close(lines)
