@@ -3,6 +3,8 @@
 #   make build   library, standalone binary and header under build/
 #   make run     build and serve the sample configuration on ws://localhost:8884
 #   make test    everything: lint, Go tests (race), fuzz smoke, C host tests
+#   make package       .deb, .rpm and Windows DLL/exe/installer under build/dist
+#   make package-test  check the packages (packaging/test-packages.sh)
 #   make clean
 
 GO          ?= go
@@ -22,7 +24,8 @@ CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -I capi
 GOFILES := $(shell find . -name '*.go' -not -path './build/*')
 CAPISRC := $(wildcard capi/*.go capi/*.h)
 
-.PHONY: all build run test lint gotest fuzz ctest check-exports bench bench-capi clean generate man
+.PHONY: all build run test lint gotest fuzz ctest check-exports bench bench-capi clean generate man \
+	package package-linux package-windows package-test
 
 all: build
 
@@ -48,7 +51,7 @@ run: build
 generate:
 	$(GO) generate ./...
 
-test: lint gotest fuzz ctest check-exports
+test: lint gotest fuzz ctest check-exports package-test
 
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -122,3 +125,59 @@ man: man/vscpl2drv-websocksrv.1
 man/vscpl2drv-websocksrv.1: docs/man/vscpl2drv-websocksrv.1.md
 	@mkdir -p man
 	$(GO) run $(MD2MAN) -in $< -out $@
+
+# ---------------------------------------------------------------------------
+# Packaging. The version comes from internal/version only (15.3.0-0 gives
+# deb 15.3.0-0 and rpm 15.3.0 release 0). nfpm runs through the Go toolchain;
+# v2.45.2 is the newest v2 whose dependencies all resolve through the module
+# proxy (v2.46+ pull go.digitalxero.dev modules the proxy does not serve).
+NFPM        := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST        := $(BUILD)/dist
+VSCP_VERSION = $(shell $(GO) run ./cmd/vscpl2drv-websocksrv version | awk 'NR==1{print $$2}')
+MANGZ       := $(BUILD)/vscpl2drv-websocksrv.1.gz
+WIN_CC      ?= x86_64-w64-mingw32-gcc
+MAKENSIS    ?= makensis
+
+package: package-linux package-windows
+	ls -l $(DIST)
+
+$(MANGZ): man/vscpl2drv-websocksrv.1
+	@mkdir -p $(BUILD)
+	gzip -9 -n -c $< > $@
+
+package-linux: build $(MANGZ)
+	@mkdir -p $(DIST)
+	@v="$(VSCP_VERSION)"; test -n "$$v" || { echo "no version"; exit 1; }; \
+	rm -f $(DIST)/*.deb $(DIST)/*.rpm; \
+	export VSCP_VERSION=$${v%-*} VSCP_RELEASE=$${v##*-}; \
+	$(GO) run $(NFPM) package -f packaging/nfpm.yaml -p deb \
+	  -t $(DIST)/vscpl2drv-websocksrv_$${v}_amd64.deb && \
+	$(GO) run $(NFPM) package -f packaging/nfpm.yaml -p rpm \
+	  -t $(DIST)/vscpl2drv-websocksrv-$$v.x86_64.rpm
+
+# Windows x86-64: DLL (cgo with mingw-w64), exe and an NSIS installer.
+package-windows: $(BUILD)/vscpl2drv-websocksrv.h
+	@for t in $(WIN_CC) $(MAKENSIS); do command -v $$t >/dev/null 2>&1 || \
+	  { echo "package-windows: $$t not found (Debian: apt-get install gcc-mingw-w64-x86-64 nsis)"; exit 1; }; done
+	@mkdir -p $(DIST)
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(WIN_CC) \
+	  $(GO) build -buildmode=c-shared -o $(DIST)/vscpl2drv-websocksrv.dll ./capi
+	@rm -f $(DIST)/vscpl2drv-websocksrv.h  # cgo's generated header is internal
+	cp $(BUILD)/vscpl2drv-websocksrv.h $(DIST)/vscpl2drv-websocksrv.h
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
+	  $(GO) build -o $(DIST)/vscpl2drv-websocksrv.exe ./cmd/vscpl2drv-websocksrv
+	@v="$(VSCP_VERSION)"; test -n "$$v" || { echo "no version"; exit 1; }; \
+	$(MAKENSIS) -V2 -DVERSION=$$v -DDISTDIR=$(CURDIR)/$(DIST) -DSRCDIR=$(CURDIR) \
+	  -DOUTFILE=$(CURDIR)/$(DIST)/vscpl2drv-websocksrv-$$v-setup.exe packaging/windows/installer.nsi
+
+# In `make test` the Windows half is skipped, with a message, only when the
+# cross tools are missing (.ci/run installs them); `make package` needs them.
+package-test: package-linux $(HOSTTEST)
+	@win=check; \
+	if command -v $(WIN_CC) >/dev/null 2>&1 && command -v $(MAKENSIS) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory package-windows || exit 1; \
+	else \
+	  echo "package-test: SKIP Windows packages: $(WIN_CC) or $(MAKENSIS) not installed (Debian: apt-get install gcc-mingw-w64-x86-64 nsis)"; \
+	  win=skip; \
+	fi; \
+	VERSION="$(VSCP_VERSION)" DIST=$(DIST) HOSTTEST=$(HOSTTEST) WINDOWS=$$win WIN_CC=$(WIN_CC) sh packaging/test-packages.sh

@@ -454,3 +454,32 @@ func FuzzLoadUsers(f *testing.F) {
 		}
 	})
 }
+
+// The shipped samples (configs/, packaged into /usr/share/vscpl2drv-websocksrv)
+// are the two files of users-and-auth.md §9, which TestLoadSampleUsersFiles
+// loads and verifies.
+func TestShippedUsersFilesAreTheSpecSamples(t *testing.T) {
+	for file, want := range map[string]string{
+		"users.json":     sampleUsersPBKDF2,
+		"users-md5.json": sampleUsersMD5,
+	} {
+		t.Run(file, func(t *testing.T) {
+			got, err := os.ReadFile(filepath.Join("..", "..", "configs", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g, w any
+			if err := json.Unmarshal(got, &g); err != nil {
+				t.Fatalf("configs/%s: %v", file, err)
+			}
+			if err := json.Unmarshal([]byte(want), &w); err != nil {
+				t.Fatal(err)
+			}
+			gj, _ := json.Marshal(g)
+			wj, _ := json.Marshal(w)
+			if string(gj) != string(wj) {
+				t.Fatalf("configs/%s differs from the §9 sample:\n%s\nwant\n%s", file, gj, wj)
+			}
+		})
+	}
+}
