@@ -78,7 +78,7 @@ $(HOSTTEST): capi/test/host_test.c capi/test/harness.h $(HEADER)
 	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl -lpthread
 
 # The C API and a websocket client written in C, over a real socket.
-$(WSHOSTTEST): capi/test/ws_host_test.c capi/test/harness.h $(HEADER)
+$(WSHOSTTEST): capi/test/ws_host_test.c capi/test/harness.h capi/test/ws_harness.h $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_TEST) -o $@ $< -ldl -lpthread
 
@@ -133,10 +133,13 @@ man/vscpl2drv-websocksrv.1: docs/man/vscpl2drv-websocksrv.1.md
 # proxy (v2.46+ pull go.digitalxero.dev modules the proxy does not serve).
 NFPM        := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 DIST        := $(BUILD)/dist
-VSCP_VERSION = $(shell $(GO) run ./cmd/vscpl2drv-websocksrv version | awk 'NR==1{print $$2}')
+# Asked once per make run, and only by the targets that need it.
+VSCP_VERSION = $(eval VSCP_VERSION := $$(shell $(GO) run ./cmd/vscpl2drv-websocksrv version | awk 'NR==1{print $$$$2}'))$(VSCP_VERSION)
 MANGZ       := $(BUILD)/vscpl2drv-websocksrv.1.gz
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 MAKENSIS    ?= makensis
+WIN_MISSING  = $(strip $(foreach t,$(WIN_CC) $(MAKENSIS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+WIN_HINT    := Debian: apt-get install gcc-mingw-w64-x86-64 nsis
 
 package: package-linux package-windows
 	ls -l $(DIST)
@@ -157,8 +160,7 @@ package-linux: build $(MANGZ)
 
 # Windows x86-64: DLL (cgo with mingw-w64), exe and an NSIS installer.
 package-windows: $(BUILD)/vscpl2drv-websocksrv.h
-	@for t in $(WIN_CC) $(MAKENSIS); do command -v $$t >/dev/null 2>&1 || \
-	  { echo "package-windows: $$t not found (Debian: apt-get install gcc-mingw-w64-x86-64 nsis)"; exit 1; }; done
+	@test -z "$(WIN_MISSING)" || { echo "package-windows: $(WIN_MISSING) not found ($(WIN_HINT))"; exit 1; }
 	@mkdir -p $(DIST)
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(WIN_CC) \
 	  $(GO) build -buildmode=c-shared -o $(DIST)/vscpl2drv-websocksrv.dll ./capi
@@ -172,12 +174,7 @@ package-windows: $(BUILD)/vscpl2drv-websocksrv.h
 
 # In `make test` the Windows half is skipped, with a message, only when the
 # cross tools are missing (.ci/run installs them); `make package` needs them.
-package-test: package-linux $(HOSTTEST)
-	@win=check; \
-	if command -v $(WIN_CC) >/dev/null 2>&1 && command -v $(MAKENSIS) >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory package-windows || exit 1; \
-	else \
-	  echo "package-test: SKIP Windows packages: $(WIN_CC) or $(MAKENSIS) not installed (Debian: apt-get install gcc-mingw-w64-x86-64 nsis)"; \
-	  win=skip; \
-	fi; \
-	VERSION="$(VSCP_VERSION)" DIST=$(DIST) HOSTTEST=$(HOSTTEST) WINDOWS=$$win WIN_CC=$(WIN_CC) sh packaging/test-packages.sh
+package-test: package-linux $(if $(WIN_MISSING),,package-windows) $(HOSTTEST)
+	@$(if $(WIN_MISSING),echo "package-test: SKIP Windows packages: $(WIN_MISSING) not found ($(WIN_HINT))";) \
+	VERSION="$(VSCP_VERSION)" DIST=$(DIST) HOSTTEST=$(HOSTTEST) WINDOWS=$(if $(WIN_MISSING),skip,check) \
+	  WIN_CC=$(WIN_CC) sh packaging/test-packages.sh

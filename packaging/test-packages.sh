@@ -293,7 +293,7 @@ if [ -n "$WINE" ] && have "$WIN_CC"; then
     export WINEPREFIX="$SCRATCH/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
     wine_stop() { for s in wineserver /usr/lib/wine/wineserver64 /usr/lib/wine/wineserver; do have $s && { $s -k 2>/dev/null || true; break; }; done; }
     trap 'wine_stop; rm -rf "$SCRATCH"' EXIT INT TERM
-    $WIN_CC -std=c11 -O2 -Wall -Wextra -Werror -I capi -o "$W/dll_host_test.exe" \
+    $WIN_CC -std=c11 -O2 -Wall -Wextra -Werror -I capi -I capi/test -o "$W/dll_host_test.exe" \
         packaging/windows/test/dll_host_test.c -lws2_32
     timeout 120 $WINE wineboot.exe --init > "$SCRATCH/wineboot.log" 2>&1 || true
     SYS32="$WINEPREFIX/drive_c/windows/system32"

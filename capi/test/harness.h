@@ -6,15 +6,36 @@
 #ifndef VSCPL2DRV_TEST_HARNESS_H
 #define VSCPL2DRV_TEST_HARNESS_H
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Sockets: POSIX, or Winsock for the Windows host test built with mingw-w64
+ * (packaging/windows/test/dll_host_test.c; it calls WSAStartup itself). */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+typedef SOCKET sock_t;
+typedef int sock_len_t;
+#define sock_ok(s) ((s) != INVALID_SOCKET)
+#define sock_close closesocket
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+typedef int sock_t;
+typedef socklen_t sock_len_t;
+#define sock_ok(s) ((s) >= 0)
+#define sock_close close
+#endif
 
 static int passed, failed;
 
@@ -33,26 +54,32 @@ static void check(int ok, const char *fmt, ...) {
 }
 
 static double now_ms(void) {
+#ifdef _WIN32
+  return (double)GetTickCount64();
+#else
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+#endif
 }
 
 /* A free loopback port: bind port 0, read it back, release it. */
 static int free_port(void) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sock_t s = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a;
-  socklen_t len = sizeof a;
+  sock_len_t len = sizeof a;
+  int port;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+  if (!sock_ok(s) || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
       getsockname(s, (struct sockaddr *)&a, &len) != 0) {
     perror("free_port");
     exit(2);
   }
-  close(s);
-  return ntohs(a.sin_port);
+  port = ntohs(a.sin_port);
+  sock_close(s);
+  return port;
 }
 
 #endif
