@@ -53,8 +53,11 @@ generate:
 
 test: lint gotest fuzz ctest check-exports package-test
 
+# Besides gofmt, vet and staticcheck: no tracked file may refer to a path
+# outside the repository (scripts/check-standalone.sh).
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@sh scripts/check-standalone.sh
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 

@@ -17,7 +17,8 @@ const (
 )
 
 // rawEvent is every field of both C layouts, as plain Go values. The
-// mapping rules of c-api.md §10 work on it, so they are tested without C.
+// layout mapping (docs/c-api.md, "The two event layouts") works on it, so
+// it is tested without C.
 type rawEvent struct {
 	Head                             uint16
 	OBID                             uint32
@@ -33,13 +34,15 @@ type rawEvent struct {
 	hasData                          bool // pdata was non-NULL
 }
 
-// looksLikeV151 is the diagnostic of c-api.md §9: a v15.0 instance fed a
+// looksLikeV151 is the wrong-ABI diagnostic: a v15.0 instance fed a
 // UNIX_NS frame by a v15.1 host sees these values at offsets 8/10.
 func (r *rawEvent) looksLikeV151() bool {
 	return r.Year == unixNSYear && r.Month == unixNSMonth
 }
 
-// toEvent applies c-api.md §10.1 (layout → internal).
+// toEvent maps a host layout to an event (Write): a v15.1 UNIX_NS frame,
+// recognised by the head bits or the 0xFFFF/0xFF marker, gives its date
+// from timestamp_ns.
 func (r *rawEvent) toEvent(abi config.ABI) *vscp.Event {
 	ev := &vscp.Event{
 		Head: r.Head, OBID: r.OBID, Timestamp: r.Timestamp,
@@ -55,8 +58,9 @@ func (r *rawEvent) toEvent(abi config.ABI) *vscp.Event {
 	return ev
 }
 
-// fromEvent applies c-api.md §10.2 (internal → layout). now is used for an
-// unset datetime in the v15.1 layout.
+// fromEvent maps an event to a host layout (Read). v15.1 gets a UNIX_NS
+// frame unless the date does not fit nanoseconds since 1970; now is used
+// for an unset datetime there.
 func fromEvent(ev *vscp.Event, abi config.ABI, now time.Time) rawEvent {
 	r := rawEvent{
 		Head: ev.Head, OBID: ev.OBID, Timestamp: ev.Timestamp,

@@ -14,7 +14,7 @@ import (
 
 var testGUID = [16]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
 
-// c-api.md §10.1: layout → internal.
+// Write direction: layout → internal.
 func TestWriteMapping(t *testing.T) {
 	dt := vscp.DateTime{Year: 2024, Month: 3, Day: 4, Hour: 5, Minute: 6, Second: 7}
 	tests := []struct {
@@ -60,7 +60,7 @@ func TestWriteMapping(t *testing.T) {
 	}
 }
 
-// c-api.md §10.2: internal → layout.
+// Read direction: internal → layout.
 func TestReadMapping(t *testing.T) {
 	now := time.Date(2026, 11, 22, 1, 2, 3, 456, time.UTC)
 	dt := vscp.DateTime{Year: 2024, Month: 3, Day: 4, Hour: 5, Minute: 6, Second: 7, Nano: 9}
@@ -110,7 +110,7 @@ func TestReadMapping(t *testing.T) {
 	}
 }
 
-// vectors.json "time": the datetime ↔ timestamp_ns known answers, in both
+// testdata/vectors.json "time": the datetime ↔ timestamp_ns known answers, in both
 // directions, plus the µs timestamp derived on VSCPWrite.
 func TestTimeVectors(t *testing.T) {
 	var v struct {
@@ -158,10 +158,9 @@ func TestTimeVectors(t *testing.T) {
 
 func loadVectors(t *testing.T, into any) {
 	t.Helper()
-	path := filepath.Join("..", "..", "shared", "spec", "vectors.json")
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(filepath.Join("testdata", "vectors.json"))
 	if err != nil {
-		t.Fatalf("vectors.json must sit beside the repository at %s: %v", path, err)
+		t.Fatalf("known-answer vectors: %v", err)
 	}
 	if err := json.Unmarshal(data, into); err != nil {
 		t.Fatal(err)

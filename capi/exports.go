@@ -23,7 +23,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Return codes (c-api.md §3).
+// Return codes (docs/c-api.md, "Return codes").
 const (
 	rcOK            = 0
 	rcFIFOFull      = 9

@@ -16,7 +16,8 @@ import (
 )
 
 // These tests drive the exported functions from Go so that the C API's
-// contract (c-api.md §3–§5) runs under the race detector.
+// contract (docs/c-api.md: return codes, behaviour, layouts) runs under the
+// race detector.
 
 func quietConfig(abi string, extra string) string {
 	if extra != "" {

@@ -10,7 +10,8 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/config"
 )
 
-// firstHandle is the first handle a process hands out (c-api.md §4.1).
+// firstHandle is the first handle a process hands out; handles are never
+// reused.
 const firstHandle = 1681
 
 // instance is one entry of the handle table.
@@ -23,7 +24,7 @@ type instance struct {
 
 // table is the process's only mutable global state: the open instances by
 // handle, the next handle, and the file log paths in use (two instances may
-// not share one, config.md §7).
+// not share one).
 var table = struct {
 	sync.Mutex
 	byHandle map[int64]*instance

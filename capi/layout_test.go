@@ -23,8 +23,9 @@ func (b *cbuf) fill(v byte) {
 	}
 }
 
-// Offsets of c-api.md §9, written down independently of the header, so a
-// header that drifted from the spec fails here.
+// Offsets of vscpd's two vscpEvent layouts on 64-bit targets, written down
+// independently of the header, so a header that drifted from vscpd's struct
+// fails here.
 type offsets struct {
 	size, crc, obid, year, month, day, hour, minute, second, timestamp, timestampNS,
 	head, class, typ, guid, sizeData, pdata int

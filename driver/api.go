@@ -8,9 +8,9 @@ import (
 // The driver's types live in internal packages; these aliases are how
 // programs outside this module name them.
 type (
-	// Config is a validated instance configuration (config.md).
+	// Config is a validated instance configuration (docs/configuration.md).
 	Config = config.Config
-	// Event is a VSCP event (events-and-filters.md §1).
+	// Event is a VSCP event.
 	Event = vscp.Event
 	// DateTime is an event's UTC date and time; all zero means unset.
 	DateTime = vscp.DateTime

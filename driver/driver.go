@@ -69,8 +69,8 @@ type Driver struct {
 	closed    atomic.Bool
 }
 
-// Open starts an instance as c-api.md §4.1 describes, synchronously: it
-// sets up the logger, loads the key file, the users and the TLS material,
+// Open starts an instance as VSCPOpen does (docs/c-api.md), synchronously:
+// it sets up the logger, loads the key file, the users and the TLS material,
 // binds the listener and starts the instance's goroutines. ifGUID is the
 // interface GUID that fills the empty GUIDs of client events. On failure
 // everything already started is torn down.
@@ -183,8 +183,8 @@ func endpoint(on bool, path string) string {
 	return path
 }
 
-// loadSecrets reads the AES key and the users (config.md §4,
-// users-and-auth.md §1).
+// loadSecrets reads the AES key and the users (docs/configuration.md,
+// key-file and path-users).
 func (d *Driver) loadSecrets() error {
 	cfg := d.cfg
 	switch {
@@ -214,7 +214,7 @@ func (d *Driver) loadSecrets() error {
 	return nil
 }
 
-// listen resolves and binds the interface (config.md §3).
+// listen resolves and binds the interface (docs/configuration.md, interface).
 func (d *Driver) listen(tlsConf *tls.Config) (net.Listener, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
 	defer cancel()
@@ -312,12 +312,12 @@ func (d *Driver) ReadInto(timeout time.Duration, deliver func(*vscp.Event) bool)
 	return nil
 }
 
-// Submit queues a client event for Read, as a websocket session does once
-// the event has passed the rights checks and normalisation
-// (routing-and-mqtt.md §4 P1): the in-filter decides, then the event goes
-// to the in-queue without waiting. It reports whether the event was queued
-// (false: the in-filter rejected it, which is counted, not an error) and
-// returns ErrFull when the in-queue is full and ErrClosed after Close.
+// Submit queues a client event for Read, as a websocket session does once the
+// event has passed the rights checks and normalisation: the in-filter
+// decides, then the event goes to the in-queue without waiting. It reports
+// whether the event was queued (false: the in-filter rejected it, which is
+// counted, not an error) and returns ErrFull when the in-queue is full and
+// ErrClosed after Close.
 func (d *Driver) Submit(ev *vscp.Event) (bool, error) {
 	if ev == nil || len(ev.Data) > vscp.MaxData {
 		return false, ErrParameter
@@ -351,7 +351,8 @@ func (d *Driver) Unread(ev *vscp.Event) error {
 	return nil
 }
 
-// dispatch drains the out-queue in FIFO order (routing-and-mqtt.md §3).
+// dispatch drains the out-queue in FIFO order, so host events reach the
+// sessions in the order they were written.
 func (d *Driver) dispatch() {
 	defer d.wg.Done()
 	defer func() {
@@ -368,8 +369,7 @@ func (d *Driver) dispatch() {
 	}
 }
 
-// counterLogInterval is how often the counters go to the debug log
-// (routing-and-mqtt.md §6).
+// counterLogInterval is how often the counters go to the debug log.
 const counterLogInterval = 60 * time.Second
 
 func (d *Driver) logCountersPeriodically() {
@@ -391,9 +391,9 @@ func (d *Driver) logCountersPeriodically() {
 	}
 }
 
-// Close stops the instance (c-api.md §4.2): blocked Read and Write calls
-// return ErrClosed, the listener and every connection close, and every
-// goroutine is joined within 2 s. Later calls do nothing.
+// Close stops the instance like VSCPClose (docs/c-api.md): blocked Read and
+// Write calls return ErrClosed, the listener and every connection close,
+// and every goroutine is joined within 2 s. Later calls do nothing.
 func (d *Driver) Close() error {
 	var err error
 	d.closeOnce.Do(func() { err = d.close() })

@@ -32,8 +32,7 @@ const (
 	httpTimeout = 10 * time.Second
 )
 
-// testGUID is the interface GUID handed to Open by most tests; its text
-// form is the one routing-and-mqtt.md §7 shows.
+// testGUID is the interface GUID handed to Open by most tests.
 var testGUID = vscp.GUID{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 0, 0, 0, 0xAB, 0xCD}
 
 const testGUIDText = "FF:FF:FF:FF:FF:FF:FF:FE:00:00:00:00:00:00:AB:CD"

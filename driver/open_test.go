@@ -23,9 +23,9 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/driver"
 )
 
-// c-api.md §4.1: Open binds synchronously, so a client can connect as soon
-// as it returns; c-api.md §4.2 step 3: Close releases the port, and Go's
-// SO_REUSEADDR lets an immediate re-open on the same port succeed.
+// Open binds synchronously, so a client can connect as soon as it returns;
+// Close releases the port, and Go's SO_REUSEADDR lets an immediate re-open on
+// the same port succeed.
 func TestOpenBindsSynchronouslyAndCloseReleasesPort(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -65,8 +65,7 @@ func TestOpenBindsSynchronouslyAndCloseReleasesPort(t *testing.T) {
 	}
 }
 
-// config.md §3: port 0 binds an ephemeral port, and Addr reports the real
-// one.
+// Port 0 binds an ephemeral port, and Addr reports the real one.
 func TestOpenPortZeroReportsRealPort(t *testing.T) {
 	d := open(t, baseConfig())
 	a, ok := d.Addr().(*net.TCPAddr)
@@ -81,13 +80,12 @@ func TestOpenPortZeroReportsRealPort(t *testing.T) {
 	}
 }
 
-// c-api.md §4.1: a failed open returns an error and tears everything down
-// (no goroutine, fd or port survives). Errors raised once the instance
-// logger exists are marked driver.ErrReported; a logger that cannot be
-// built is not.
+// A failed open returns an error and tears everything down (no goroutine, fd
+// or port survives). Errors raised once the instance logger exists are marked
+// driver.ErrReported; a logger that cannot be built is not.
 func TestOpenFailureLeavesNothingBehind(t *testing.T) {
 	dir := t.TempDir()
-	validHash := "0123456789abcdef0123456789abcdef" // MD5 form (users-and-auth.md §3)
+	validHash := "0123456789abcdef0123456789abcdef" // MD5 form
 	badJSON := writeFile(t, dir, "bad.json", `{"users": [`)
 	notObject := writeFile(t, dir, "array.json", `[]`)
 	badRights := writeFile(t, dir, "rights.json",
@@ -189,8 +187,8 @@ func TestOpenFailureLeavesNothingBehind(t *testing.T) {
 	}
 }
 
-// c-api.md §4.1: once the logger exists, the failure is written to the
-// instance's log (hence ErrReported), and the log file is closed again.
+// Once the logger exists, the failure is written to the instance's log (hence
+// ErrReported), and the log file is closed again.
 func TestOpenFailureIsWrittenToTheInstanceLog(t *testing.T) {
 	blocker, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -223,8 +221,7 @@ func TestOpenFailureIsWrittenToTheInstanceLog(t *testing.T) {
 	}
 }
 
-// config.md §4 and users-and-auth.md §1: valid secrets load, and the
-// instance opens.
+// Valid key file and users load, and the instance opens.
 func TestOpenLoadsValidSecrets(t *testing.T) {
 	dir := t.TempDir()
 	hash := "0123456789ABCDEF0123456789ABCDEF"
@@ -258,8 +255,8 @@ func TestOpenLoadsValidSecrets(t *testing.T) {
 	}
 }
 
-// config.md §3 and §6: a TLS scheme serves HTTPS with the configured
-// certificate on the same routes.
+// A TLS scheme in interface serves HTTPS with the configured certificate on
+// the same routes.
 func TestOpenTLSSchemeServesHTTPS(t *testing.T) {
 	certFile, keyFile, pool := selfSignedCert(t)
 	d := open(t, with(baseConfig(), "interface", "wss://127.0.0.1:0",
@@ -280,9 +277,9 @@ func TestOpenTLSSchemeServesHTTPS(t *testing.T) {
 	}
 }
 
-// c-api.md §7: no goroutine, fd or port survives an instance. 200 cycles on
-// one fixed port, each serving a keep-alive HTTP request, must all succeed
-// and leave the counts where they were.
+// No goroutine, fd or port survives an instance. 200 cycles on one fixed
+// port, each serving a keep-alive HTTP request, must all succeed and leave
+// the counts where they were.
 func TestOpenCloseCyclesLeakNothing(t *testing.T) {
 	const cycles = 200
 	port := freePort(t)
@@ -335,8 +332,8 @@ func TestOpenCloseCyclesLeakNothing(t *testing.T) {
 	}
 }
 
-// c-api.md §4.1: many instances may be open at once, each with its own
-// listener and statistics; a second open on a live instance's port fails.
+// Many instances may be open at once, each with its own listener and
+// statistics; a second open on a live instance's port fails.
 func TestInstancesAreIndependent(t *testing.T) {
 	a := open(t, baseConfig())
 	b := open(t, with(baseConfig(), "max-in-queue", 7))
@@ -451,10 +448,9 @@ func logLine(t *testing.T, log, msg string) (level, tag string, fields map[strin
 	return "", "", nil
 }
 
-// c-api.md §4.1 step 6 and §4.2 step 6–7, routing-and-mqtt.md §6: Open
-// logs one info line with the listen address, abi, ws1/ws2 URLs and users
-// count; Close logs the discarded queue entries and the counters at info
-// level, then flushes and closes the log file.
+// Open logs one info line with the listen address, abi, ws1/ws2 URLs and
+// users count; Close logs the discarded queue entries and the counters at
+// info level, then flushes and closes the log file.
 func TestInstanceLogRecordsOpenAndClose(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "driver.log")
 	hash := "0123456789abcdef0123456789abcdef"

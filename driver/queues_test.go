@@ -16,8 +16,8 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// c-api.md §4.4: Read returns ErrTimeout only after the timeout has really
-// elapsed, never earlier.
+// Read returns ErrTimeout only after the timeout has really elapsed, never
+// earlier.
 func TestReadTimesOutOnlyAfterTheTimeout(t *testing.T) {
 	d := open(t, baseConfig())
 	for _, timeout := range []time.Duration{time.Millisecond, 20 * time.Millisecond, 100 * time.Millisecond, 300 * time.Millisecond} {
@@ -44,8 +44,7 @@ func TestReadTimesOutOnlyAfterTheTimeout(t *testing.T) {
 	}
 }
 
-// c-api.md §4.4: a waiting Read returns as soon as an event arrives, not at
-// its timeout.
+// A waiting Read returns as soon as an event arrives, not at its timeout.
 func TestReadWakesWhenAnEventArrives(t *testing.T) {
 	d := open(t, baseConfig())
 	const timeout = 30 * time.Second
@@ -73,8 +72,8 @@ func TestReadWakesWhenAnEventArrives(t *testing.T) {
 	}
 }
 
-// c-api.md §4.3 and §3 code 34: an event with more than 512 data bytes is
-// an invalid parameter, for every entry point; 512 is fine.
+// An event with more than 512 data bytes is an invalid parameter (C code 34),
+// for every entry point; 512 is fine.
 func TestOversizedEventIsErrParameter(t *testing.T) {
 	d := open(t, baseConfig())
 	big := make([]byte, vscp.MaxData+1)
@@ -101,14 +100,14 @@ func TestOversizedEventIsErrParameter(t *testing.T) {
 			}
 		})
 	}
-	// Only the two valid writes count as written (routing-and-mqtt.md §6).
+	// Only the two valid writes count as written.
 	waitCounters(t, d, map[string]uint64{"host_events_written": 2, "out_unrouted": 2})
 }
 
-// c-api.md §4.3: Write deep-copies the event, so the caller may reuse it at
-// once. The out-filter lets only class 20 through; the caller rewrites each
-// event to class 10 (and scribbles over the rest) right after Write, which
-// must not change what the dispatcher sees.
+// Write deep-copies the event, so the caller may reuse it at once. The
+// out-filter lets only class 20 through; the caller rewrites each event to
+// class 10 (and scribbles over the rest) right after Write, which must not
+// change what the dispatcher sees.
 func TestWriteCopiesTheEvent(t *testing.T) {
 	d := open(t, with(baseConfig(), "filter", obj{"out-filter": "0,20,0,-", "out-mask": "0,0xFFFF,0,-"}))
 	const n = 200
@@ -128,9 +127,9 @@ func TestWriteCopiesTheEvent(t *testing.T) {
 	waitCounters(t, d, map[string]uint64{"host_events_written": n, "out_unrouted": n, "out_filtered": 0})
 }
 
-// routing-and-mqtt.md §3 steps 1 and 3: the out-filter discards and counts
-// out_filtered; with no session to receive it, an event that passes counts
-// out_unrouted. host_events_written counts every accepted Write.
+// The out-filter discards and counts out_filtered; with no session to receive
+// it, an event that passes counts out_unrouted. host_events_written counts
+// every accepted Write.
 func TestOutFilterCountsFilteredAndUnrouted(t *testing.T) {
 	tests := []struct {
 		name                   string
@@ -167,9 +166,8 @@ func TestOutFilterCountsFilteredAndUnrouted(t *testing.T) {
 	}
 }
 
-// c-api.md §4.4 and routing-and-mqtt.md §4 P1: submitted events come out of
-// Read in FIFO order, unchanged, each exactly once; host_events_read counts
-// them.
+// Submitted events come out of Read in FIFO order, unchanged, each exactly
+// once; host_events_read counts them.
 func TestSubmitReadFIFOPreservesEvents(t *testing.T) {
 	d := open(t, baseConfig())
 	const n = 100
@@ -205,8 +203,8 @@ func TestSubmitReadFIFOPreservesEvents(t *testing.T) {
 	}
 }
 
-// routing-and-mqtt.md §4 P1: an event the in-filter rejects is not queued
-// and counts in_filtered; Submit reports it as (false, nil), not an error.
+// An event the in-filter rejects is not queued and counts in_filtered; Submit
+// reports it as (false, nil), not an error.
 func TestSubmitInFilterRejectsAndCounts(t *testing.T) {
 	d := open(t, with(baseConfig(), "filter", obj{"in-filter": "0,20,0,-", "in-mask": "0,0xFFFF,0,-"}))
 	tests := []struct {
@@ -242,9 +240,8 @@ func TestSubmitInFilterRejectsAndCounts(t *testing.T) {
 	}
 }
 
-// routing-and-mqtt.md §2: the in-queue holds exactly max-in-queue events;
-// one more is refused without waiting and counted
-// client_events_rejected_full.
+// The in-queue holds exactly max-in-queue events; one more is refused without
+// waiting and counted client_events_rejected_full.
 func TestSubmitOnFullInQueueIsErrFull(t *testing.T) {
 	tests := []struct{ capacity int }{{1}, {3}}
 	for _, tc := range tests {
@@ -280,9 +277,9 @@ func TestSubmitOnFullInQueueIsErrFull(t *testing.T) {
 	}
 }
 
-// c-api.md §4.4 (malloc failure path): Unread puts an event back at the
-// head, ahead of everything, even into a full queue, and it is counted as
-// read only once it is finally read.
+// Unread (VSCPRead's malloc failure path) puts an event back at the head,
+// ahead of everything, even into a full queue, and it is counted as read only
+// once it is finally read.
 func TestUnreadPutsTheEventBackFirst(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -318,7 +315,7 @@ func TestUnreadPutsTheEventBackFirst(t *testing.T) {
 				t.Errorf("order after Unread %v, want %v", got, want)
 			}
 			// Read handed out four events; Unread takes no count back,
-			// because counters never decrease (routing-and-mqtt.md §6).
+			// because counters never decrease.
 			if got := counter(t, d, "host_events_read"); got != 4 {
 				t.Errorf("host_events_read = %d, want 4", got)
 			}
@@ -326,9 +323,8 @@ func TestUnreadPutsTheEventBackFirst(t *testing.T) {
 	}
 }
 
-// c-api.md §4.4: concurrent Read calls on one instance each get distinct
-// events: every event goes to exactly one caller, and each caller sees its
-// events in FIFO order.
+// Concurrent Read calls on one instance each get distinct events: every event
+// goes to exactly one caller, and each caller sees its events in FIFO order.
 func TestConcurrentReadersGetEachEventOnce(t *testing.T) {
 	d := open(t, baseConfig())
 	const readers, n = 4, 2000
@@ -382,8 +378,8 @@ func TestConcurrentReadersGetEachEventOnce(t *testing.T) {
 	}
 }
 
-// c-api.md §4.2 step 2 and §4.4: Close wakes a Read that waits forever; it
-// returns ErrClosed within 1 s of Close.
+// Close wakes a Read that waits forever; it returns ErrClosed within 1 s of
+// Close.
 func TestCloseWakesBlockedReaders(t *testing.T) {
 	d := open(t, baseConfig())
 	const readers = 3
@@ -413,8 +409,8 @@ func TestCloseWakesBlockedReaders(t *testing.T) {
 	t.Logf("blocked readers released %v after Close began", time.Since(start))
 }
 
-// c-api.md §4.2: after Close every call returns ErrClosed, without
-// waiting, and queued events are discarded rather than handed out.
+// After Close every call returns ErrClosed, without waiting, and queued
+// events are discarded rather than handed out.
 func TestCallsAfterCloseAreErrClosed(t *testing.T) {
 	d := open(t, baseConfig())
 	for i := range 3 {
@@ -453,8 +449,7 @@ func TestCallsAfterCloseAreErrClosed(t *testing.T) {
 	}
 }
 
-// c-api.md §4.2: Close may be called again, also concurrently, and later
-// calls do nothing.
+// Close may be called again, also concurrently, and later calls do nothing.
 func TestCloseIsIdempotent(t *testing.T) {
 	d := open(t, baseConfig())
 	var wg sync.WaitGroup
@@ -474,8 +469,8 @@ func TestCloseIsIdempotent(t *testing.T) {
 	}
 }
 
-// c-api.md §4.2: Close takes at most 2 s and force-closes every connection,
-// including an idle raw TCP connection and a keep-alive HTTP connection.
+// Close takes at most 2 s and force-closes every connection, including an
+// idle raw TCP connection and a keep-alive HTTP connection.
 func TestCloseIsBoundedAndClosesConnections(t *testing.T) {
 	d := open(t, baseConfig())
 	raw, err := net.DialTimeout("tcp", d.Addr().String(), 2*time.Second)
@@ -527,7 +522,7 @@ func TestCloseIsBoundedAndClosesConnections(t *testing.T) {
 	}
 }
 
-// c-api.md §4.2: Close is safe while Write calls race it. A racing Write
+// Close is safe while Write calls race it. A racing Write
 // returns nil (queued, then discarded) or ErrClosed, nothing else.
 func TestCloseRacingWritersAndReaders(t *testing.T) {
 	for round := range 5 {

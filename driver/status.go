@@ -68,8 +68,9 @@ func (d *Driver) mqttStatus() mqtt.Status {
 	return d.bridge.Status()
 }
 
-// statusDocument renders routing-and-mqtt.md §7. The key order is part of
-// the format, so it is written by hand rather than from a map.
+// statusDocument renders the status document served at url-rest. The key
+// order is part of the format, so it is written by hand rather than from a
+// map.
 func (d *Driver) statusDocument() []byte {
 	st := d.Stats()
 	b := make([]byte, 0, 2048)
@@ -141,8 +142,9 @@ func (d *Driver) statusDocument() []byte {
 	b = append(b, `,"publish_topics":`...)
 	num(int64(ms.PublishTopics))
 	b = append(b, '}')
-	// Not in the spec's list, which allows keys appended at the end: the
-	// bound address, so that a configured port 0 can be found.
+	// Appended last, as new keys must be so that readers of the older
+	// document are unaffected: the bound address, so that a configured port 0
+	// can be found.
 	b = append(b, `,"listen":`...)
 	str(d.addr.String())
 	b = append(b, '}')

@@ -15,8 +15,9 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// specCounters are the counters of routing-and-mqtt.md §6, copied from the
-// specification rather than from the stats package.
+// specCounters are the counters the status document must carry, written out
+// here rather than taken from the stats package, so that a counter lost
+// there fails.
 var specCounters = []string{
 	"sessions_accepted", "sessions_rejected_max_clients", "sessions_rejected_remote", "sessions_closed",
 	"auth_ok", "auth_failed", "auth_closed", "auth_timeouts", "auth_throttled", "binary_ignored",
@@ -66,8 +67,8 @@ func objectKeys(t *testing.T, data []byte) ([]string, map[string]json.RawMessage
 	return keys, vals
 }
 
-// getStatus fetches the status document and checks the parts of
-// routing-and-mqtt.md §7 common to every GET.
+// getStatus fetches the status document and checks the parts common to
+// every GET.
 func getStatus(t *testing.T, c *http.Client, d *driver.Driver, path string) ([]string, map[string]json.RawMessage) {
 	t.Helper()
 	r := do(t, c, http.MethodGet, d, path)
@@ -91,8 +92,8 @@ func getStatus(t *testing.T, c *http.Client, d *driver.Driver, path string) ([]s
 }
 
 // wantKeys checks that an object of the status document starts with the
-// specified keys in the specified order; routing-and-mqtt.md §7 allows
-// further keys, but only at the end of an object.
+// specified keys in the specified order; further keys are allowed, but only
+// at the end of an object.
 func wantKeys(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
@@ -120,9 +121,9 @@ func uintOf(t *testing.T, raw json.RawMessage) uint64 {
 	return n
 }
 
-// routing-and-mqtt.md §7: GET answers 200 with the document: its top-level
-// keys in the specified order, the fixed identity strings, the interface
-// GUID, the configured ABI and capacities, and every §6 counter.
+// GET answers 200 with the document: its top-level keys in the specified
+// order, the fixed identity strings, the interface GUID, the configured ABI
+// and capacities, and every required counter.
 func TestStatusDocumentContent(t *testing.T) {
 	wantTop := []string{"driver", "version", "vendor", "protocols", "abi", "guid", "started", "uptime",
 		"sessions", "queues", "counters", "mqtt"}
@@ -234,7 +235,7 @@ func TestStatusDocumentContent(t *testing.T) {
 
 			ck, cv := objectKeys(t, v["counters"])
 			if len(ck) < len(specCounters) {
-				t.Errorf("%d counters, want at least the %d of §6", len(ck), len(specCounters))
+				t.Errorf("%d counters, want at least the %d required ones", len(ck), len(specCounters))
 			}
 			for _, name := range specCounters {
 				raw, ok := cv[name]
@@ -260,8 +261,8 @@ func TestStatusDocumentContent(t *testing.T) {
 	}
 }
 
-// routing-and-mqtt.md §7: HEAD answers like GET without a body; any other
-// method is 405 with Allow: GET, HEAD.
+// HEAD answers like GET without a body; any other method is 405 with Allow:
+// GET, HEAD.
 func TestStatusMethods(t *testing.T) {
 	d := open(t, baseConfig())
 	c := newClient(t)
@@ -304,10 +305,9 @@ func TestStatusMethods(t *testing.T) {
 	}
 }
 
-// ws1.md T2 and config.md §2: the document is served exactly at the
-// normalised url-rest path (the query string ignored, case-sensitive) and
-// only when enable-rest; every other path is 404 when no other endpoint
-// claims it.
+// The document is served exactly at the normalised url-rest path (the query
+// string ignored, case-sensitive) and only when enable-rest; every other path
+// is 404 when no other endpoint claims it.
 func TestStatusRouting(t *testing.T) {
 	// No websocket or static endpoint, so 404 is the specified answer for
 	// every path that is not the status document.
@@ -346,9 +346,8 @@ func TestStatusRouting(t *testing.T) {
 	}
 }
 
-// ws1.md T2 step 1 and users-and-auth.md §5: allow-remotes is checked first
-// on every request; a denied peer gets 403 "Forbidden\n", counted in
-// sessions_rejected_remote.
+// allow-remotes is checked first on every request; a denied peer gets 403
+// "Forbidden\n", counted in sessions_rejected_remote.
 func TestStatusAllowRemotes(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -395,8 +394,8 @@ func TestStatusAllowRemotes(t *testing.T) {
 	}
 }
 
-// routing-and-mqtt.md §7: the document is rendered per request, so it shows
-// the counters as they are now.
+// The document is rendered per request, so it shows the counters as they are
+// now.
 func TestStatusReflectsLiveCounters(t *testing.T) {
 	d := open(t, baseConfig())
 	c := newClient(t)
@@ -418,7 +417,7 @@ func TestStatusReflectsLiveCounters(t *testing.T) {
 	}
 }
 
-// config.md §3: with port 0 the real port is shown in the status document.
+// With port 0 the real port is shown in the status document.
 func TestStatusShowsTheRealPort(t *testing.T) {
 	d := open(t, baseConfig())
 	r := do(t, newClient(t), http.MethodGet, d, "/rest")

@@ -1,7 +1,7 @@
 /*
  * host_test.c - loads libvscpl2drv-websocksrv.so with dlopen(RTLD_LAZY) and
- * dlsym, exactly as vscpd does, and checks the C API contract of c-api.md
- * for both vscpEvent layouts.
+ * dlsym, exactly as vscpd does, and checks the C API contract of
+ * docs/c-api.md for both vscpEvent layouts.
  *
  *   host_test /path/to/libvscpl2drv-websocksrv.so
  *

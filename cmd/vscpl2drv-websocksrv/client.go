@@ -21,7 +21,7 @@ import (
 )
 
 // maxCredential is the longest "user:password" AUTH accepts
-// (users-and-auth.md §7.2: at most 512 bytes, padding included).
+// (the server takes at most 512 bytes, padding included).
 const maxCredential = 511
 
 func runClient(args []string, stdout, stderr io.Writer) error {
@@ -223,7 +223,7 @@ func clientKey(keyHex, keyFile string, enc auth.Encryption) ([]byte, error) {
 	return auth.DefaultKey(enc), nil
 }
 
-// authCrypto encrypts "user:password" for AUTH (users-and-auth.md §7.2):
+// authCrypto encrypts "user:password" for AUTH (docs/protocols.md, AUTH):
 // zero padded to whole AES blocks with at least one NUL, AES-CBC with the
 // SID as IV, upper-case hex. With no key (encryption none) it is the hex of
 // the plain credential.

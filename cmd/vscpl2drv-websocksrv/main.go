@@ -1,6 +1,6 @@
 // Command vscpl2drv-websocksrv runs the websocket server driver without
 // vscpd: it opens one instance from a configuration file and acts as its
-// host (config.md §11).
+// host (docs/embedding.md, "From Go").
 package main
 
 import (

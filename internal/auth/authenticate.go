@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// Outcome is the result class of an AUTH command (users-and-auth.md §7.2).
+// Outcome is the result class of an AUTH command (docs/protocols.md, AUTH
+// outcomes).
 type Outcome int
 
 // AUTH outcomes.
@@ -38,12 +39,11 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
-// Reason is the failure reason logged at warn level (§8.1).
+// Reason is the failure reason logged at warn level.
 type Reason string
 
-// Failure reasons. ReasonKeyUnusable is not in the specification's list: it
-// only occurs when NewVerifier was given a key too short for the encryption,
-// which configuration loading prevents.
+// Failure reasons. ReasonKeyUnusable only occurs when NewVerifier was given a
+// key too short for the encryption, which configuration loading prevents.
 const (
 	ReasonNone         Reason = ""
 	ReasonSyntax       Reason = "syntax"
@@ -99,11 +99,11 @@ func (v *Verifier) BindSID() bool { return v.bindSID }
 // Users returns the user set the verifier checks against.
 func (v *Verifier) Users() *Users { return v.users }
 
-// CheckSyntax performs steps 1–4 of §7.2 on the iv and crypto argument
-// strings: trim ASCII whitespace; iv must be 32 hex digits; crypto an even
-// number of hex digits decoding to 1–512 bytes, a multiple of 16 with AES;
-// with auth-bind-sid the iv must equal sid ignoring case. A missing argument
-// (step 1) is the caller's to detect: it is a Syntax failure as well. ok
+// CheckSyntax performs the syntax checks of AUTH on the iv and crypto
+// argument strings: trim ASCII whitespace; iv must be 32 hex digits; crypto
+// an even number of hex digits decoding to 1–512 bytes, a multiple of 16 with
+// AES; with auth-bind-sid the iv must equal sid ignoring case. A missing
+// argument is the caller's to detect: it is a Syntax failure as well. ok
 // false means the Syntax outcome.
 func (v *Verifier) CheckSyntax(iv, crypto, sid string) (ivBytes, cryptoBytes []byte, ok bool) {
 	iv, crypto = trimASCII(iv), trimASCII(crypto)
@@ -130,11 +130,11 @@ func (v *Verifier) CheckSyntax(iv, crypto, sid string) (ivBytes, cryptoBytes []b
 	return ivBytes, cryptoBytes, true
 }
 
-// Authenticate performs steps 6–16 of §7.2 on the output of CheckSyntax;
-// the throttle wait of step 5 is the caller's (see Throttle). It returns
-// the user on OK, the outcome, the failure reason, and the user name from
-// the credential when one was decrypted, made safe for a log line (at most
-// 64 printable characters). Inputs that CheckSyntax would reject give
+// Authenticate decrypts and checks the credential that CheckSyntax accepted;
+// the throttle wait between the two is the caller's (see Throttle). It
+// returns the user on OK, the outcome, the failure reason, and the user name
+// from the credential when one was decrypted, made safe for a log line (at
+// most 64 printable characters). Inputs that CheckSyntax would reject give
 // Syntax.
 func (v *Verifier) Authenticate(ivBytes, cryptoBytes []byte, peer netip.Addr) (*User, Outcome, Reason, string) {
 	if len(ivBytes) != aes.BlockSize || len(cryptoBytes) == 0 || len(cryptoBytes) > maxCryptoBytes ||
@@ -196,7 +196,7 @@ func (v *Verifier) decrypt(iv, ct []byte) []byte {
 	return plain
 }
 
-// splitCredential applies steps 7–11 of §7.2 to the decrypted bytes: cut at
+// splitCredential turns the decrypted bytes into name and password: cut at
 // the first NUL; otherwise strip valid PKCS#7 padding when the length is a
 // multiple of 16; trim trailing spaces; split at the first ':' (else the
 // first ';'); trim both parts. found is false when there is no separator;

@@ -22,8 +22,8 @@ const (
 
 var loopback = netip.MustParseAddr("127.0.0.1")
 
-// authUsers is the MD5 sample file of §9 plus users exercising the later
-// AUTH steps; MD5 keeps the many AUTH cases fast.
+// authUsers is the MD5 sample users file (configs/users-md5.json) plus users
+// exercising the later AUTH steps; MD5 keeps the many AUTH cases fast.
 func authUsers(t testing.TB) *Users {
 	t.Helper()
 	extra := json.RawMessage(`[
@@ -183,7 +183,7 @@ func TestAuthNegativeVectors(t *testing.T) {
 	}
 }
 
-// TestAuthSyntaxSteps covers steps 1–4 of §7.2.
+// TestAuthSyntaxSteps covers the syntax checks of AUTH (CheckSyntax).
 func TestAuthSyntaxSteps(t *testing.T) {
 	good := encryptHex(t, testK1, testSID, zeroPad("admin:secret"))
 	cases := []struct {
@@ -239,8 +239,8 @@ func TestAuthSyntaxSteps(t *testing.T) {
 	}
 }
 
-// TestAuthCredentialSteps covers steps 6–16 of §7.2 with AES-128 and the
-// K1 key; the IV is bound to the SID.
+// TestAuthCredentialSteps covers the credential checks of AUTH (Authenticate)
+// with AES-128 and the K1 key; the IV is bound to the SID.
 func TestAuthCredentialSteps(t *testing.T) {
 	users := authUsers(t)
 	lan := netip.MustParseAddr("10.1.2.3")
@@ -438,7 +438,8 @@ func TestAuthLogNameIsSafe(t *testing.T) {
 }
 
 func TestAuthSampleFilesEndToEnd(t *testing.T) {
-	// The packaged PBKDF2 sample logs in with the spec's known crypto.
+	// The packaged PBKDF2 sample logs in with the known answers of
+	// docs/protocols.md.
 	us, _, err := LoadUsers(writeUsersFile(t, sampleUsersPBKDF2, 0o600), nil)
 	if err != nil {
 		t.Fatal(err)

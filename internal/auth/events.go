@@ -7,10 +7,9 @@ import (
 	"strings"
 )
 
-// AllowedEvents is a user's allowed-events list (users-and-auth.md §6.1): the
-// class:type pairs the user may send. The zero value is the empty list,
-// which allows everything (the rights checks still apply). Immutable after
-// parsing.
+// AllowedEvents is a user's allowed-events list: the class:type pairs the
+// user may send. The zero value is the empty list, which allows everything
+// (the rights checks still apply). Immutable after parsing.
 type AllowedEvents struct {
 	entries []eventEntry
 }

@@ -11,7 +11,8 @@ import (
 	"strings"
 )
 
-// Encryption selects how the AUTH credential is protected (config.md §4).
+// Encryption selects how the AUTH credential is protected
+// (docs/configuration.md, key-file and encryption).
 // The zero value is EncAES128, the configuration default.
 type Encryption int
 
@@ -92,12 +93,12 @@ func DefaultKey(enc Encryption) []byte {
 	return k
 }
 
-// LoadKeyFile reads an AES key file (config.md §4): text of at most 64 KiB,
-// all ASCII whitespace removed, hex digits only (no 0x), an even number of
-// them, at least 2·N digits for N = enc.KeyLen(). It returns the first N
-// bytes. With EncNone the file is not read and the key is nil. Warnings
-// report a group- or world-readable file (Unix). Errors name the file but
-// never contain key material.
+// LoadKeyFile reads an AES key file: text of at most 64 KiB, all ASCII
+// whitespace removed, hex digits only (no 0x), an even number of them, at
+// least 2·N digits for N = enc.KeyLen(). It returns the first N bytes. With
+// EncNone the file is not read and the key is nil. Warnings report a group-
+// or world-readable file (Unix). Errors name the file but never contain key
+// material.
 func LoadKeyFile(path string, enc Encryption) (key []byte, warnings []string, err error) {
 	n := enc.KeyLen()
 	if n == 0 {

@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// PBKDF2 parameters of the stored form "salt;hash" (users-and-auth.md §3).
+// PBKDF2 parameters of the stored form "salt;hash" (docs/security.md).
 const (
 	pbkdf2Iterations = 70000
 	pbkdf2SaltLen    = 16
@@ -85,9 +85,10 @@ func (p storedPassword) verify(name, password string) bool {
 	return len(got) == len(p.hash) && subtle.ConstantTimeCompare(got, p.hash) == 1
 }
 
-// dummyPBKDF2 and dummyMD5 are verified against for unknown users, so that
-// an unknown name costs as much as a wrong password (§3). Their hashes
-// match nothing in particular; only the work matters.
+// dummyPBKDF2 and dummyMD5 are verified against for unknown users, so that an
+// unknown name costs as much as a wrong password, and timing does not reveal
+// which names exist. Their hashes match nothing in particular; only the work
+// matters.
 var (
 	dummyPBKDF2 = storedPassword{kind: passwordPBKDF2, salt: []byte("vscp-dummy-salt!"), hash: make([]byte, pbkdf2KeyLen)}
 	dummyMD5    = storedPassword{kind: passwordMD5, hash: make([]byte, md5.Size)}

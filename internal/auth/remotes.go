@@ -9,10 +9,10 @@ import (
 	"strings"
 )
 
-// Remotes is an ordered list of peer-address rules (users-and-auth.md §5),
-// used both for a user's "remotes" and for the driver key "allow-remotes".
-// The zero value is the empty list, which allows every peer. A Remotes value
-// is immutable after parsing and safe for concurrent use.
+// Remotes is an ordered list of peer-address rules (docs/configuration.md,
+// allow-remotes), used both for a user's "remotes" and for the driver key
+// "allow-remotes". The zero value is the empty list, which allows every peer.
+// A Remotes value is immutable after parsing and safe for concurrent use.
 type Remotes struct {
 	rules   []remoteRule
 	anyPlus bool
@@ -145,10 +145,10 @@ func allDecimal(s string) bool {
 	return s != ""
 }
 
-// Allow evaluates the rules for a TCP peer address (§5.2): the zone is
-// dropped, an IPv4-mapped address is treated as IPv4, the last matching rule
-// wins, and when no rule matches the peer is denied if the list has at least
-// one "+" rule. An empty list allows every peer.
+// Allow evaluates the rules for a TCP peer address: the zone is dropped, an
+// IPv4-mapped address is treated as IPv4, the last matching rule wins, and
+// when no rule matches the peer is denied if the list has at least one "+"
+// rule. An empty list allows every peer.
 func (r Remotes) Allow(peer netip.Addr) bool {
 	if len(r.rules) == 0 {
 		return true

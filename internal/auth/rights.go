@@ -10,8 +10,7 @@ import (
 	"strings"
 )
 
-// Rights is a user's 64-bit rights mask; the values are exactly vscpd's
-// (users-and-auth.md §4.1).
+// Rights is a user's 64-bit rights mask; the values are exactly vscpd's.
 type Rights uint64
 
 // Single rights bits. Only RightWS, the event-sending bits, RightReceiveEvents
@@ -51,7 +50,7 @@ const (
 	RightsMQTT       Rights = RightsDriver | RightMQTT                                         // 0x170020
 )
 
-// rightsWords maps the lower-case tokens of §4.1 to their values. "web",
+// rightsWords maps the lower-case rights words to their values. "web",
 // "rest", "udp" and "mqtt" are group words, as in vscpd.
 var rightsWords = map[string]Rights{
 	"admin":          RightsAdmin,
@@ -88,11 +87,11 @@ func (r Rights) Has(want Rights) bool { return r&want == want }
 // without leading zeros ("0x0", "0x17007F").
 func (r Rights) String() string { return fmt.Sprintf("0x%X", uint64(r)) }
 
-// ParseRights parses the value of a "rights" key (§4.2): a JSON integer
-// 0…2^64−1, a string of tokens separated by "/" or ",", or an array whose
-// elements are such strings or integers. The result is the OR of all
-// tokens; "" and [] give 0. A missing key means RightsUser, which the caller
-// handles. Unknown words, bad numbers and other JSON types are errors.
+// ParseRights parses the value of a "rights" key: a JSON integer 0…2^64−1, a
+// string of tokens separated by "/" or ",", or an array whose elements are
+// such strings or integers. The result is the OR of all tokens; "" and []
+// give 0. A missing key means RightsUser, which the caller handles. Unknown
+// words, bad numbers and other JSON types are errors.
 func ParseRights(raw json.RawMessage) (Rights, error) {
 	switch jsonKind(raw) {
 	case "number":
@@ -166,8 +165,8 @@ func parseRightsInt(raw json.RawMessage) (Rights, error) {
 // jsonUint decodes a JSON number that must be an integer in 0…max. Plain
 // integer literals are decoded exactly (a float64 cannot hold large rights
 // masks); forms with a fraction or exponent are accepted only when their
-// value is integral and exactly representable, as config.md's "int" type
-// allows "5.24288e6".
+// value is integral and exactly representable, as the configuration's "int"
+// type allows "5.24288e6" (docs/configuration.md, strict checking).
 func jsonUint(raw json.RawMessage, max uint64) (uint64, error) {
 	if jsonKind(raw) != "number" {
 		return 0, typeError("integer", raw)

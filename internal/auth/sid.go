@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// NewSID returns a new session SID (users-and-auth.md §7.1): 16 bytes from
-// crypto/rand as 32 upper-case hex characters. It is made per connection
-// before the greeting and after every CRED failure.
+// NewSID returns a new session SID: 16 bytes from crypto/rand as 32
+// upper-case hex characters. It is made per connection before the greeting
+// and after every CRED failure.
 func NewSID() string {
 	var b [16]byte
 	// crypto/rand.Read never fails on supported platforms (Go ≥ 1.24

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// isASCIISpace reports the ASCII whitespace of the specification's "trim":
+// isASCIISpace reports the ASCII whitespace that trimming removes:
 // SP, HT, LF, VT, FF, CR. Unicode spaces are deliberately not included.
 func isASCIISpace(c byte) bool {
 	switch c {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Throttle parameters of users-and-auth.md §8.3.
+// Throttle parameters (docs/security.md, auth-throttle).
 const (
 	throttleWindow   = 10 * time.Minute
 	throttleFree     = 5 // failures tolerated without delay
@@ -20,9 +20,9 @@ const (
 )
 
 // Throttle is the per-instance, per-IP delay applied before AUTH decryption
-// after repeated credential failures (§8.3). Keys are IPv4 addresses and
-// IPv6 /64 prefixes; at most 10000 keys are kept, evicting the least
-// recently updated. Safe for concurrent use.
+// after repeated credential failures. Keys are IPv4 addresses and IPv6 /64
+// prefixes; at most 10000 keys are kept, evicting the least recently updated.
+// Safe for concurrent use.
 type Throttle struct {
 	now func() time.Time
 

@@ -33,11 +33,10 @@ type User struct {
 	password storedPassword
 }
 
-// ClampPriority applies the user's max-priority to an event head (§6.2): a
-// priority (head>>5)&7 numerically lower than MaxPriority is raised to it,
-// other head bits unchanged. It reports whether the head changed, so the
-// caller can log and count the clamp. Events are never rejected for their
-// priority.
+// ClampPriority applies the user's max-priority to an event head: a priority
+// (head>>5)&7 numerically lower than MaxPriority is raised to it, other head
+// bits unchanged. It reports whether the head changed, so the caller can log
+// and count the clamp. Events are never rejected for their priority.
 func (u *User) ClampPriority(head uint16) (uint16, bool) {
 	if u.MaxPriority < 0 || u.MaxPriority > 7 {
 		return head, false
@@ -64,10 +63,9 @@ func ClassRight(class uint16) Rights {
 }
 
 // CanSendClass reports whether the user may send an event of this class and
-// type: checks 4 and 5 of §4.3 (class rights, then the allowed-events list).
-// The send-events right (check 2) is deliberately not included: it is
-// checked before the event is parsed and has its own outcome in the
-// protocols.
+// type: the class rights, then the allowed-events list. The send-events right
+// is deliberately not included: it is checked before the event is parsed and
+// has its own outcome in the protocols.
 func (u *User) CanSendClass(class, typ uint16) bool {
 	if !u.Rights.Has(ClassRight(class)) {
 		return false
@@ -75,10 +73,10 @@ func (u *User) CanSendClass(class, typ uint16) bool {
 	return u.Events.Allows(class, typ)
 }
 
-// AUTH1Fields returns the ten fields that follow "+;AUTH1;" in the ws1
-// reply (ws1.md §5.1), in order: userid, name, "********", full name
-// (";", CR and LF replaced by spaces), filter, mask, rights, remotes, allowed
-// events, base64 note. The caller joins them with ";".
+// AUTH1Fields returns the ten fields that follow "+;AUTH1;" in the ws1 reply
+// (docs/protocols.md, AUTH outcomes), in order: userid, name, "********",
+// full name (";", CR and LF replaced by spaces), filter, mask, rights,
+// remotes, allowed events, base64 note. The caller joins them with ";".
 func (u *User) AUTH1Fields() []string {
 	fullName := strings.Map(func(r rune) rune {
 		if r == ';' || r == '\r' || r == '\n' {

@@ -51,7 +51,7 @@ func (us *Users) All() []*User {
 }
 
 // DebugNotes returns the debug-level remarks of the load, such as ignored
-// unknown keys (users-and-auth.md §2).
+// unknown keys.
 func (us *Users) DebugNotes() []string {
 	if us == nil {
 		return nil
@@ -70,11 +70,11 @@ func (us *Users) verifyDummy(password string) {
 }
 
 // LoadUsers loads the users file at path ("" = none) followed by the inline
-// users array of the driver configuration (nil = none), as at VSCPOpen
-// (users-and-auth.md §1–§6). Every problem is an error naming the source,
-// the 0-based entry index, the user name when known, the key and the
-// offending value (never a password). Warnings report a users file
-// readable by group or others and an empty result ("nobody can log in").
+// users array of the driver configuration (nil = none), as at VSCPOpen. Every
+// problem is an error naming the source, the 0-based entry index, the user
+// name when known, the key and the offending value (never a password).
+// Warnings report a users file readable by group or others and an empty
+// result ("nobody can log in").
 func LoadUsers(path string, inline json.RawMessage) (*Users, []string, error) {
 	l := &usersLoader{users: &Users{byName: map[string]*User{}}, origin: map[string]string{}}
 	if path != "" {

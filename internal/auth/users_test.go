@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// sampleUsersMD5 is users-md5.json of users-and-auth.md §9.
+// sampleUsersMD5 is the sample configs/users-md5.json.
 const sampleUsersMD5 = `{
   "users": [
     {
@@ -38,16 +38,16 @@ const sampleUsersMD5 = `{
   ]
 }`
 
-// sampleUsersPBKDF2 is users.json of §9: identical except for the passwords.
+// sampleUsersPBKDF2 is the sample configs/users.json: identical except for
+// the passwords.
 var sampleUsersPBKDF2 = strings.NewReplacer(
 	"2d1e4f91dae49cd08eaba2293e422273", "000102030405060708090A0B0C0D0E0F;75F08B5A948D941FD93C5356A6282D618A750A53715B617BEA2FFF799DDEC52B",
 	"8c3088f1b27432344f14d82033749797", "F0E1D2C3B4A5968778695A4B3C2D1E0F;74854A765C0CCB3BD15DDE37C4AB6E138EB55F3AD8429F088B4E5FD26B16978F",
 ).Replace(sampleUsersMD5)
 
 // upstreamInstalledSample has the shapes of upstream 15.2.0's installed
-// PBKDF2 users file that §2 requires to load unchanged: tab indentation,
-// padded strings, "rights": ["user",""], an IPv6 remote and an events
-// array.
+// PBKDF2 users file, which must load unchanged: tab indentation, padded
+// strings, "rights": ["user",""], an IPv6 remote and an events array.
 const upstreamInstalledSample = "{\n\t\"users\" : [\n" +
 	"\t\t{\n\t\t\t\"name\" : \"admin\",\n" +
 	"\t\t\t\"password\" : \"487636FDE3637C7C853AAC9EAF6FA062;357C71CA59F760C08C4125C444A22A91FD1FE1FB0E5628771A572BAF6F61B71F\",\n" +
@@ -248,9 +248,9 @@ func TestLoadUsersAccepted(t *testing.T) {
 	}
 }
 
-// TestLoadUsersErrors covers every load error rule of §2, §4, §5 and §6; each
-// error must name the source, the entry index, the user (when known) and
-// the key.
+// TestLoadUsersErrors covers every load error rule of the users file; each
+// error must name the source, the entry index, the user (when known) and the
+// key.
 func TestLoadUsersErrors(t *testing.T) {
 	pw := `"password":"` + md5Admin + `"`
 	cases := []struct {
@@ -456,7 +456,7 @@ func FuzzLoadUsers(f *testing.F) {
 }
 
 // The shipped samples (configs/, packaged into /usr/share/vscpl2drv-websocksrv)
-// are the two files of users-and-auth.md §9, which TestLoadSampleUsersFiles
+// are sampleUsersPBKDF2 and sampleUsersMD5, which TestLoadSampleUsersFiles
 // loads and verifies.
 func TestShippedUsersFilesAreTheSpecSamples(t *testing.T) {
 	for file, want := range map[string]string{
@@ -478,7 +478,7 @@ func TestShippedUsersFilesAreTheSpecSamples(t *testing.T) {
 			gj, _ := json.Marshal(g)
 			wj, _ := json.Marshal(w)
 			if string(gj) != string(wj) {
-				t.Fatalf("configs/%s differs from the §9 sample:\n%s\nwant\n%s", file, gj, wj)
+				t.Fatalf("configs/%s differs from the sample:\n%s\nwant\n%s", file, gj, wj)
 			}
 		})
 	}

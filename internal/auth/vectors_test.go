@@ -2,14 +2,14 @@ package auth
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 )
 
-// vectorFile mirrors the sections of the specification's vectors.json that
-// this package is responsible for.
+// vectorFile mirrors the sections of testdata/vectors.json (known answers of
+// the VSCP specification) that this package is responsible for.
 type vectorFile struct {
 	AuthAES []struct {
 		What               string `json:"what"`
@@ -89,21 +89,16 @@ var (
 	vectorsOnce sync.Once
 	vectorsData *vectorFile
 	vectorsErr  error
-	vectorsPath string
 )
 
-// loadVectors reads /work/shared/spec/vectors.json, found relative to the
-// package directory (the test's working directory): the spec directory
-// lives beside the repository.
+// vectorsPath holds the known-answer vectors of the VSCP specification that
+// this package's rules are checked against.
+const vectorsPath = "testdata/vectors.json"
+
+// loadVectors reads and decodes vectorsPath once per test binary.
 func loadVectors(t *testing.T) *vectorFile {
 	t.Helper()
 	vectorsOnce.Do(func() {
-		wd, err := os.Getwd()
-		if err != nil {
-			vectorsErr = err
-			return
-		}
-		vectorsPath = filepath.Join(wd, "..", "..", "..", "shared", "spec", "vectors.json")
 		data, err := os.ReadFile(vectorsPath)
 		if err != nil {
 			vectorsErr = err
@@ -111,13 +106,13 @@ func loadVectors(t *testing.T) *vectorFile {
 		}
 		var v vectorFile
 		if err := json.Unmarshal(data, &v); err != nil {
-			vectorsErr = err
+			vectorsErr = fmt.Errorf("%s: %w", vectorsPath, err)
 			return
 		}
 		vectorsData = &v
 	})
 	if vectorsErr != nil {
-		t.Fatalf("cannot load the specification's known-answer vectors (expected at %s, i.e. shared/spec/vectors.json beside the repository): %v", vectorsPath, vectorsErr)
+		t.Fatalf("known-answer vectors: %v", vectorsErr)
 	}
 	return vectorsData
 }

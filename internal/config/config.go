@@ -11,7 +11,8 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// ABI selects the host's vscpEvent layout (c-api.md §9).
+// ABI selects the host's vscpEvent layout (docs/c-api.md, "The two event
+// layouts").
 type ABI int
 
 // ABI values.
@@ -40,7 +41,7 @@ type Note struct {
 	Msg   string
 }
 
-// Config is a validated driver configuration (config.md §2).
+// Config is a validated driver configuration (docs/configuration.md).
 type Config struct {
 	// Source is the config file path, or "inline".
 	Source string
@@ -81,7 +82,7 @@ type Config struct {
 	ForwardClientEvents bool
 
 	// InFilter applies to client events going to the host and to MQTT;
-	// OutFilter to everything going to clients (config.md §5).
+	// OutFilter to everything going to clients.
 	InFilter, OutFilter vscp.Filter
 
 	TLS TLS
@@ -109,7 +110,7 @@ type Config struct {
 	Notes []Note
 }
 
-// Logging is the logging section (config.md §7).
+// Logging is the logging object (docs/configuration.md, section 7).
 type Logging struct {
 	ConsoleEnable bool
 	ConsoleLevel  zapcore.Level
@@ -124,8 +125,9 @@ type Logging struct {
 	FileMaxFiles int
 }
 
-// TLS is the tls section (config.md §6). File paths are resolved but the
-// files are read by the driver, and only when Listen.TLS is set.
+// TLS is the tls object (docs/configuration.md, section 6). File paths are
+// resolved but the files are read by the driver, and only when Listen.TLS is
+// set.
 type TLS struct {
 	Certificate string
 	Key         string

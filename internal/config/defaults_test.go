@@ -12,8 +12,8 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// TestEmptyObjectDefaults checks every default of config.md §2 and §5–§8
-// as produced by "{}".
+// TestEmptyObjectDefaults checks every default of the top-level keys,
+// filters, tls, logging and mqtt (docs/configuration.md) as produced by "{}".
 func TestEmptyObjectDefaults(t *testing.T) {
 	c := parse(t, `{}`)
 	checks := []struct {
@@ -76,8 +76,8 @@ func TestEmptyObjectDefaults(t *testing.T) {
 	}
 }
 
-// TestMQTTDefaults checks the defaults of config.md §8 for an mqtt object
-// that only names a host.
+// TestMQTTDefaults checks the mqtt defaults for an mqtt object that only
+// names a host.
 func TestMQTTDefaults(t *testing.T) {
 	m := parse(t, `{"mqtt": {"host": "broker"}}`).MQTT
 	want := MQTT{

@@ -12,7 +12,8 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// specExample is the complete example of config.md §9, verbatim.
+// specExample is a complete configuration that sets almost every key;
+// TestSpecExample checks that each value arrives in the Config.
 const specExample = `{
   "debug": false,
   "write": false,

@@ -47,8 +47,8 @@ func (o *object) halfKey(key string) (h filterHalf, present bool) {
 	return h, present
 }
 
-// filters reads the "filter" object and "rx-filter" (config.md §5) into the
-// in- and out-filters.
+// filters reads the "filter" object and "rx-filter" (docs/configuration.md,
+// section 5) into the in- and out-filters.
 func (o *object) filters(c *Config) {
 	inPresent := false
 	if fo := o.child("filter"); fo != nil {

@@ -47,7 +47,8 @@ type member struct {
 
 // decodeObject splits a JSON object into its members in document order.
 // A duplicated key keeps the position of its first occurrence and the value
-// of its last one (RFC 8259 leaves this open; config.md §1 says last wins).
+// of its last one (RFC 8259 leaves this open; docs/configuration.md says
+// the last occurrence counts).
 func decodeObject(raw json.RawMessage) ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

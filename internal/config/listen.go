@@ -17,7 +17,8 @@ const DefaultPort = 8884
 // DefaultInterface is the listen URL used when the key is absent.
 const DefaultInterface = "ws://localhost:8884"
 
-// Listen is the parsed "interface" listen URL (config.md §3).
+// Listen is the parsed "interface" listen URL (docs/configuration.md,
+// section 3).
 type Listen struct {
 	// Raw is the configured value, trimmed.
 	Raw string
@@ -55,7 +56,7 @@ func (ld *loader) parseListen(path, value string) (Listen, bool) {
 
 // ParseListen parses a listen URL
 // [scheme "://"] [host] [":" port] ["/" ignored-path]. It returns the
-// warnings config.md §3 asks for: a missing host (all interfaces) and an
+// warnings the user must see: a missing host (all interfaces) and an
 // ignored path.
 func ParseListen(value string) (l Listen, warnings []string, err error) {
 	l.Raw = trimSpace(value)
@@ -205,7 +206,7 @@ type Resolver interface {
 // interfaces (dual-stack), "tcp4" for IPv4 addresses and localhost (which
 // means 127.0.0.1 only), "tcp6" for IPv6 addresses. Other names are looked
 // up once with net.DefaultResolver and the first address is used; the
-// caller bounds the lookup with ctx (5 s per c-api.md §4.1).
+// caller bounds the lookup with ctx (at most 5 s at open).
 func (l Listen) Resolve(ctx context.Context) (network, address string, err error) {
 	return l.ResolveWith(ctx, net.DefaultResolver)
 }

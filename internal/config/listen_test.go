@@ -32,8 +32,8 @@ var testResolver = fakeResolver{
 // tlsFiles makes a TLS-scheme interface valid in Parse.
 const tlsFiles = `"tls": {"certificate": "cert.pem", "key": "key.pem"}`
 
-// TestInterfaceTable checks every row of the config.md §3 table, through
-// Parse and Resolve.
+// TestInterfaceTable checks every row of the interface table of
+// docs/configuration.md, through Parse and Resolve.
 func TestInterfaceTable(t *testing.T) {
 	tests := []struct {
 		value            string
@@ -79,7 +79,7 @@ func TestInterfaceTable(t *testing.T) {
 }
 
 // TestInterfaceErrors checks the error row of the table and the other
-// errors config.md §3 lists.
+// interface errors docs/configuration.md lists.
 func TestInterfaceErrors(t *testing.T) {
 	tests := []struct{ value, want string }{
 		{"mqtt://x:1", "unknown scheme"},

@@ -12,10 +12,10 @@ import (
 // SourceInline is Config.Source for inline JSON.
 const SourceInline = "inline"
 
-// Load interprets VSCPOpen's config argument (c-api.md §4.1): after
-// trimming ASCII whitespace, a leading '{' means inline JSON, whose relative
-// paths resolve against the process working directory; anything else is the
-// path of a JSON file, whose relative paths resolve against its directory.
+// Load interprets VSCPOpen's config argument: after trimming ASCII
+// whitespace, a leading '{' means inline JSON, whose relative paths resolve
+// against the process working directory; anything else is the path of a JSON
+// file, whose relative paths resolve against its directory.
 func Load(arg string) (*Config, error) {
 	arg = trimSpace(arg)
 	if arg == "" {

@@ -20,7 +20,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return p
 }
 
-// relativePathsDoc names every kind of relative path of config.md §1.
+// relativePathsDoc names every key that holds a relative path.
 const relativePathsDoc = `{
 	"key-file": "keys/vscp.key", "path-users": "users.json", "web-root": "www",
 	"interface": "wss://localhost:1",

@@ -131,7 +131,7 @@ func (o *object) typed(want kind, names ...string) (name string, raw json.RawMes
 	return name, raw, true
 }
 
-// typeWord names the expected type the way config.md's messages do.
+// typeWord names the expected type in error messages ("expected integer").
 func typeWord(k kind) string {
 	if k == kindNumber {
 		return "integer"
@@ -248,7 +248,8 @@ func (o *object) finish() {
 	}
 }
 
-// trimSpace removes ASCII whitespace only, as the specification's "trim".
+// trimSpace removes ASCII whitespace only (SP, HT, LF, CR, FF, VT), not
+// Unicode spaces.
 func trimSpace(s string) string {
 	return strings.Trim(s, " \t\n\r\f\v")
 }

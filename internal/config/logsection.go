@@ -6,7 +6,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/logging/level"
 )
 
-// Logging defaults (config.md §7).
+// Logging defaults.
 const (
 	DefaultFileMaxSize  = 5242880
 	DefaultFileMaxFiles = 7

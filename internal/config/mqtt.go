@@ -7,7 +7,7 @@ import (
 )
 
 // MQTTFormat is the payload format of a publish or subscribe entry
-// (routing-and-mqtt.md §8.6). The numeric values are vscpd's.
+// (docs/mqtt.md, payload formats). The numeric values are vscpd's.
 type MQTTFormat int
 
 // MQTTFormat values.
@@ -31,7 +31,7 @@ func (f MQTTFormat) String() string {
 	return fmt.Sprintf("MQTTFormat(%d)", int(f))
 }
 
-// MQTT defaults (config.md §8).
+// MQTT defaults.
 const (
 	DefaultMQTTHost     = "localhost"
 	DefaultMQTTPort     = 1883
@@ -39,8 +39,8 @@ const (
 	DefaultMQTTClientID = "vscpl2drv-websocksrv-{{rnd}}"
 )
 
-// MQTT is the optional MQTT bridge block (config.md §8,
-// routing-and-mqtt.md §8). The block is validated even when disabled.
+// MQTT is the optional MQTT bridge block (docs/mqtt.md). The block is
+// validated even when disabled.
 type MQTT struct {
 	// Present is set when the configuration has an mqtt object.
 	Present bool
@@ -90,7 +90,7 @@ type MQTT struct {
 	UserEscapes map[string]string
 }
 
-// MQTTReconnect is the reconnect schedule (routing-and-mqtt.md §8.3).
+// MQTTReconnect is the reconnect schedule of the MQTT bridge.
 type MQTTReconnect struct {
 	Delay              time.Duration
 	DelayMax           time.Duration

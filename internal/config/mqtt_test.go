@@ -16,7 +16,7 @@ func mqttOf(t *testing.T, block string) MQTT {
 }
 
 // TestMQTTEnableRule: enabled iff "enable" is true, or absent with a
-// non-empty host (routing-and-mqtt.md §8.1).
+// non-empty host.
 func TestMQTTEnableRule(t *testing.T) {
 	tests := []struct {
 		block            string
@@ -162,7 +162,7 @@ func TestMQTTReconnect(t *testing.T) {
 	if m.Reconnect != (MQTTReconnect{Delay: 2 * time.Second, DelayMax: 10 * time.Second, ExponentialBackoff: true}) {
 		t.Errorf("got %+v", m.Reconnect)
 	}
-	// Known answer M11 of routing-and-mqtt.md §8.9.
+	// The waits docs/mqtt.md lists for the defaults.
 	linear := MQTTReconnect{Delay: 2 * time.Second, DelayMax: 10 * time.Second}
 	backoff := linear
 	backoff.ExponentialBackoff = true

@@ -14,9 +14,9 @@ func defaultTLS() TLS {
 	return TLS{MinVersion: tls.VersionTLS12, VerifyDepth: 9}
 }
 
-// tlsSection reads the "tls" object (config.md §6). With a plain scheme the
-// object is only checked for types and values, since upstream samples carry
-// one next to ws://; the cross-key requirements apply with a TLS scheme.
+// tlsSection reads the "tls" object. With a plain scheme the object is only
+// checked for types and values, since upstream samples carry one next to
+// ws://; the cross-key requirements apply with a TLS scheme.
 func (o *object) tlsSection(c *Config) {
 	c.TLS = defaultTLS()
 	to := o.child("tls")

@@ -11,7 +11,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Defaults of the top-level keys (config.md §2).
+// Defaults of the top-level keys (docs/configuration.md, section 2).
 const (
 	DefaultURLWS1         = "/ws1"
 	DefaultURLWS2         = "/ws2"
@@ -127,7 +127,7 @@ func (o *object) webRoot(c *Config) {
 	}
 }
 
-// allowRemotes reads "allow-remotes" (users-and-auth.md §5.1).
+// allowRemotes reads "allow-remotes".
 func (o *object) allowRemotes(c *Config) {
 	name, raw, ok := o.lookup("allow-remotes")
 	if !ok {

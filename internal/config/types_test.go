@@ -32,7 +32,7 @@ const (
 	arrayKey  = "array"
 )
 
-// allKeys lists every key of config.md with its type.
+// allKeys lists every configuration key with its type.
 var allKeys = []struct{ path, typ string }{
 	{"debug", boolKey}, {"write", boolKey}, {"abi", stringKey}, {"interface", stringKey},
 	{"key-file", stringKey}, {"encryption", stringKey}, {"path-users", stringKey},

@@ -6,9 +6,9 @@ import (
 	"unicode"
 )
 
-// NormalizeURLPath applies the URL-path rule of config.md §2: '/' is
-// prepended when missing and trailing '/' removed (except for "/" itself).
-// Whitespace, '?' and '#' are errors: matching is on the bare request path.
+// NormalizeURLPath tidies a request path: '/' is prepended when missing and
+// trailing '/' removed (except for "/" itself). Whitespace, '?' and '#' are
+// errors: matching is on the bare request path.
 func NormalizeURLPath(value string) (string, error) {
 	p := trimSpace(value)
 	if i := strings.IndexFunc(p, func(r rune) bool {

@@ -30,12 +30,12 @@ func merge(a, b cfg) cfg {
 	return out
 }
 
-// TestAuth covers the rules of users-and-auth.md that are observable over
-// the wire.
+// TestAuth covers the login, user and remote-address rules that are
+// observable over the wire.
 func TestAuth(t *testing.T) {
 	cases := []namedCase{
 		{"remotes", func(t *testing.T) {
-			// users-and-auth.md §5.2 evaluated for peer 127.0.0.1.
+			// Remote rules evaluated for peer 127.0.0.1.
 			rules := []struct {
 				remotes any
 				allow   bool
@@ -426,7 +426,7 @@ func TestAuth(t *testing.T) {
 			if v := f.counter("auth_throttled"); v != 0 {
 				t.Fatalf("auth_throttled = %d before the 6th AUTH, want 0", v)
 			}
-			// SYNTAX failures are answered before the throttle (§7.2 step 5).
+			// SYNTAX failures are answered before the throttle wait.
 			t0 := time.Now()
 			c.roundTrip("C;AUTH;"+c.sid+";ABC", ws1Neg("AUTH", 1))
 			if d := time.Since(t0); d >= 450*time.Millisecond {

@@ -34,12 +34,13 @@ func (c *client) expectEcho(want string) string {
 	return got
 }
 
-// TestCompat replays the message sequences of the real clients of
-// compat.md §1 and checks what each of them needs.
+// TestCompat replays the message sequences of the real clients listed in
+// docs/protocols.md ("Which clients work") and checks what each of them
+// needs.
 func TestCompat(t *testing.T) {
 	const fwGUID = "FF:FF:FF:FF:FF:FF:FF:F5:00:00:00:00:00:02:00:00"
 	cases := []namedCase{
-		{"1.1_python_test_ws1", func(t *testing.T) {
+		{"python_test_ws1", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c := f.ws1() // waits ≤ 5 s for the unsolicited greeting
 			c.send(c.authLine("admin:secret"))
@@ -57,7 +58,7 @@ func TestCompat(t *testing.T) {
 			checkEvent(t, ev, 30, 5, fwGUID, []byte{1, 2, 3, 4, 5, 6})
 			checkNow(t, ev)
 		}},
-		{"1.1_python_test_ws2", func(t *testing.T) {
+		{"python_test_ws2", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c := f.ws2()
 			var g struct {
@@ -81,7 +82,7 @@ func TestCompat(t *testing.T) {
 			checkEvent(t, ev, 30, 5, fwGUID, []byte{1, 2, 3, 4, 5, 6})
 			checkDate(t, ev, dt(2026, 11, 22, 0, 17, 50), 123456000)
 		}},
-		{"1.2_node_test_ws1_full_zero_block", func(t *testing.T) {
+		{"node_test_ws1_full_zero_block", func(t *testing.T) {
 			f := newFixture(t, withUsers(mkUser("nodeu", "secret1234", "rights", "user")))
 			c := f.ws1()
 			start := time.Now()
@@ -99,7 +100,7 @@ func TestCompat(t *testing.T) {
 			c.roundTrip("C;CLOSE", "+;CLOSE")
 			checkDate(t, f.read(), dt(2026, 11, 22, 0, 25, 11), 48000000)
 		}},
-		{"1.2_node_test_ws2", func(t *testing.T) {
+		{"node_test_ws2", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c := f.ws2()
 			c.send(cmd("AUTH", map[string]string{"iv": c.sid, "crypto": encrypt(f.key, mustHex(c.sid), zeroPadNode("admin:secret"))}))
@@ -113,7 +114,7 @@ func TestCompat(t *testing.T) {
 			c.send(cmd("CLOSE", nil))
 			c.expectEcho("CLOSE")
 		}},
-		{"1.3_c_mongoose_ws1_pipelined", func(t *testing.T) {
+		{"c_mongoose_ws1_pipelined", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c := f.ws1()
 			c.send(c.authLine("admin:secret"))
@@ -125,7 +126,7 @@ func TestCompat(t *testing.T) {
 			c.expect("+;VERSION;" + drvVersion + ";1.0.0.0")
 			c.expect("+;OPEN")
 		}},
-		{"1.3_c_mongoose_ws2_strict", func(t *testing.T) {
+		{"c_mongoose_ws2_strict", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c := f.ws2()
 			var g map[string]any
@@ -165,7 +166,7 @@ func TestCompat(t *testing.T) {
 				replyOf(t, c.next())
 			}
 		}},
-		{"1.4_html_pages_in_a_browser", func(t *testing.T) {
+		{"html_pages_in_a_browser", func(t *testing.T) {
 			f := newFixture(t, nil)
 			o := dialOpts{header: map[string][]string{"Origin": {"null"}}, compression: true}
 			c := f.dialPath("/ws2", "ws2", o)
@@ -193,7 +194,7 @@ func TestCompat(t *testing.T) {
 			c1 := f.dialPath("/ws1", "ws1", o)
 			c1.login("admin")
 		}},
-		{"1.5_test_close_ws2_configured", func(t *testing.T) {
+		{"test_close_ws2_configured", func(t *testing.T) {
 			f := newFixture(t, cfg{"key-file": nil, "auth-bind-sid": false})
 			c := f.ws2()
 			c.rt2(`{"type":"cmd","command":"auth","args":{"iv":"`+replayIV+`","crypto":"`+replayCrypto+`"}}`, plus("AUTH"))
@@ -212,13 +213,13 @@ func TestCompat(t *testing.T) {
 			}
 			c.expectClose(websocket.CloseNormalClosure, anyReason, frameTimeout)
 		}},
-		{"1.5_test_close_ws2_default_config", func(t *testing.T) {
+		{"test_close_ws2_default_config", func(t *testing.T) {
 			c := newFixture(t, nil).ws2()
 			c.rt2(`{"type":"cmd","command":"auth","args":{"iv":"`+replayIV+`","crypto":"`+replayCrypto+`"}}`, minus("AUTH", 8))
 			c.rt2(`{"type":"cmd","command":"open","args":null}`, minus("OPEN", 5))
 			c.rt2(`{"type":"cmd","command":"close","args":null}`, plus("CLOSE"))
 		}},
-		{"1.6_vscp_js", func(t *testing.T) {
+		{"vscp_js", func(t *testing.T) {
 			key := keyK1 + "A4A86F7D7E119BA3F0CD06881E371B98" // a 64-hex key; clients use its first 32 hex
 			f := newFixtureFiles(t, merge(withUsers(mkUser("a-rather-long-user-name", "and-a-long-password!", "rights", "admin")), cfg{"key-file": "vscp.key"}),
 				map[string]string{"vscp.key": key})
@@ -249,7 +250,7 @@ func TestCompat(t *testing.T) {
 			c2.send("C;AUTH;" + strings.ToLower(c2.sid) + ";" + strings.ToLower(encrypt(f.key, mustHex(c2.sid), spacePad("a-rather-long-user-name:and-a-long-password!"))))
 			c2.expectPrefix("+;AUTH1;5;a-rather-long-user-name;")
 		}},
-		{"1.7_2020_test_ws1_py", func(t *testing.T) {
+		{"2020_test_ws1_py", func(t *testing.T) {
 			for _, bind := range []bool{false, true} {
 				f := newFixture(t, cfg{"key-file": nil, "auth-bind-sid": bind})
 				c := f.ws1()
@@ -265,7 +266,7 @@ func TestCompat(t *testing.T) {
 				c.expect(line70)
 			}
 		}},
-		{"1.7_2020_test_ws1_js_burst", func(t *testing.T) {
+		{"2020_test_ws1_js_burst", func(t *testing.T) {
 			f := newFixture(t, cfg{"key-file": nil, "auth-bind-sid": false})
 			c := f.ws1()
 			g := "FF:FF:FF:FF:FF:FF:FF:F5:00:00:00:00:00:00:00:01"
@@ -276,7 +277,7 @@ func TestCompat(t *testing.T) {
 			}
 			checkDate(t, f.read(), dt(2020, 1, 29, 23, 5, 59), 0)
 		}},
-		{"1.7_2020_test_ws2_js_burst", func(t *testing.T) {
+		{"2020_test_ws2_js_burst", func(t *testing.T) {
 			f := newFixture(t, cfg{"key-file": nil, "auth-bind-sid": false})
 			c := f.ws2()
 			c.burst(`{"type":"cmd","command":"auth","args":{"iv":"`+replayIV+`","crypto":"`+replayCrypto+`"}}`,
@@ -289,7 +290,7 @@ func TestCompat(t *testing.T) {
 			f.write(event70())
 			checkJSON(t, c.next(), frame48)
 		}},
-		{"1.7_2020_test_ws2_py", func(t *testing.T) {
+		{"2020_test_ws2_py", func(t *testing.T) {
 			f := newFixture(t, cfg{"key-file": nil, "auth-bind-sid": false})
 			c := f.ws2()
 			c.rt2(`{"type":"cmd","command":"auth","args":{"iv":"`+replayIV+`","crypto":"`+replayCrypto+`"}}`, plus("AUTH"))
@@ -300,14 +301,14 @@ func TestCompat(t *testing.T) {
 			c.rt2(`{"type":"event","event":{"head":0,"class":10,"type":6,"obid":0,"datetime":"","timestamp":0,"guid":"-","data":[1]}}`, plus("EVENT"))
 			checkEvent(t, f.read(), 10, 6, ifgText, []byte{1})
 		}},
-		{"1.8_firmware_test_ws1_py", func(t *testing.T) {
+		{"firmware_test_ws1_py", func(t *testing.T) {
 			f := newFixture(t, cfg{"key-file": nil})
 			c := f.ws1()
 			c.send("C;CHALLENGE")
 			c.expect("+;AUTH0;" + c.sid)
 			c.roundTrip("C;AUTH;"+strings.ToLower(c.sid)+";"+strings.ToLower(encrypt(f.key, mustHex(c.sid), pkcs7("admin:secret"))), adminAuth1)
 		}},
-		{"1.8_firmware_test_ws2_py", func(t *testing.T) {
+		{"firmware_test_ws2_py", func(t *testing.T) {
 			f := newFixture(t, cfg{"key-file": nil})
 			c := f.ws2()
 			if !strings.Contains(c.greeting, c.sid) {
@@ -315,7 +316,7 @@ func TestCompat(t *testing.T) {
 			}
 			c.rt2(cmd("AUTH", map[string]string{"iv": strings.ToLower(c.sid), "crypto": strings.ToLower(encrypt(f.key, mustHex(c.sid), pkcs7("admin;secret")))}), plus("AUTH"))
 		}},
-		{"1.8_binary_probe_after_login", func(t *testing.T) {
+		{"binary_probe_after_login", func(t *testing.T) {
 			f := newFixture(t, nil)
 			c := f.ws1()
 			c.loginOpen("admin")
@@ -327,7 +328,7 @@ func TestCompat(t *testing.T) {
 			f.write(event70())
 			c.expect(line70)
 		}},
-		{"1.9_cpp_classes", func(t *testing.T) {
+		{"cpp_classes", func(t *testing.T) {
 			f := newFixture(t, cfg{"auth-bind-sid": false})
 			c := f.ws1()
 			if strings.Count(c.greeting, ";") != 2 {
@@ -354,7 +355,7 @@ func TestCompat(t *testing.T) {
 			c2.rt2(cmd("auth", map[string]string{"iv": iv, "crypto": encrypt(f.key, mustHex(iv), plain)}), plus("AUTH"))
 			c2.rt2(cmd("open", nil), plus("OPEN"))
 		}},
-		{"1.10_legacy_vscpws_md5", func(t *testing.T) {
+		{"legacy_vscpws_md5", func(t *testing.T) {
 			c := newFixture(t, nil).ws1()
 			c.roundTrip("C;AUTH;admin;2d1e4f91dae49cd08eaba2293e422273", ws1Neg("AUTH", 1))
 		}},

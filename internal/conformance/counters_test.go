@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// allCounters is the counter list of routing-and-mqtt.md §6.
+// allCounters is every counter the status document must carry.
 var allCounters = []string{
 	"sessions_accepted", "sessions_rejected_max_clients", "sessions_rejected_remote", "sessions_closed",
 	"auth_ok", "auth_failed", "auth_closed", "auth_timeouts", "auth_throttled", "binary_ignored",
@@ -72,7 +72,7 @@ func objectKeys(t *testing.T, raw json.RawMessage) []string {
 }
 
 // checkKeyOrder checks that want is a prefix of the keys of raw (later keys
-// may be added at the end, routing-and-mqtt.md §7).
+// may be added at the end).
 func checkKeyOrder(t *testing.T, what string, raw json.RawMessage, want ...string) {
 	t.Helper()
 	got := objectKeys(t, raw)
@@ -101,7 +101,7 @@ func (f *fixture) status(t *testing.T) (statusDoc, []byte) {
 }
 
 // TestCounters runs scripted sessions and checks the status document and
-// the counters of routing-and-mqtt.md §6, §7.
+// its counters.
 func TestCounters(t *testing.T) {
 	cases := []namedCase{
 		{"status_document_after_script", func(t *testing.T) {

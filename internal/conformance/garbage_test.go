@@ -49,7 +49,8 @@ func garbageWS1(n int) []string {
 var ws1Positive = regexp.MustCompile(`^\+;[^\r\n]*$`)
 var ws1Negative = regexp.MustCompile(`^-;([\x21-\x3A\x3C-\x7E]{0,32});([0-9]+);(.*)$`)
 
-// checkWS1Reply checks the documented reply forms of ws1.md §4.
+// checkWS1Reply checks the documented ws1 reply forms (docs/protocols.md,
+// error codes).
 func checkWS1Reply(s string) error {
 	if ws1Positive.MatchString(s) {
 		return nil
@@ -69,7 +70,7 @@ func checkWS1Reply(s string) error {
 }
 
 // garbageWS2 returns n malformed or random ws2 messages; messages whose
-// type is "+" or "-" (ignored without a reply, ws2.md D6) are left out.
+// type is "+" or "-" (ignored without a reply) are left out.
 func garbageWS2(n int) []string {
 	r := rand.New(rand.NewPCG(2, 15))
 	types := []any{"CMD", "cmd", "C", "COMMAND", "E", "EVENT", "event", " c ", "XYZ", "", "VARIABLE", 5, nil, true, []any{}, map[string]any{}}
@@ -139,7 +140,8 @@ func ignoredWS2(msg string) bool {
 	return ok && (s == "+" || s == "-")
 }
 
-// checkWS2Reply checks the documented reply forms of ws2.md §2.
+// checkWS2Reply checks the documented ws2 reply forms (docs/protocols.md,
+// commands).
 func checkWS2Reply(s string) error {
 	v, err := decodeJSON(s)
 	if err != nil {

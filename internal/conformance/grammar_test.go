@@ -11,8 +11,8 @@ import (
 
 type exchange struct{ send, want string }
 
-// TestWS1Grammar covers the message grammar and echo rules of ws1.md §3–§6
-// beyond the table rows.
+// TestWS1Grammar covers the ws1 message grammar and echo rules (message
+// types, command syntax, event syntax) beyond the TestWS1 rows.
 func TestWS1Grammar(t *testing.T) {
 	a32 := strings.Repeat("A", 32)
 	cases := []namedCase{
@@ -105,7 +105,7 @@ func TestWS1Grammar(t *testing.T) {
 			if ev.Head != 0 || ev.Timestamp != 404635648 {
 				t.Fatalf("K18: head %#x timestamp %d", ev.Head, ev.Timestamp)
 			}
-			// K19 and GUID forms (events-and-filters.md §7).
+			// K19 and the GUID forms (docs/protocols.md, sending an event).
 			checkEvent(t, send("E;0,20,3,0"), 20, 3, ifgText, nil)
 			for guid, want := range map[string]string{
 				"::01:02":                              "FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:01:02",
@@ -123,8 +123,8 @@ func TestWS1Grammar(t *testing.T) {
 	runNamed(t, cases)
 }
 
-// TestWS2Rules covers ws2.md §3–§4 and the JSON codec input rules of
-// events-and-filters.md §4.2 beyond the table rows.
+// TestWS2Rules covers ws2 message dispatch, SETFILTER and the JSON event
+// input rules beyond the TestWS2 rows.
 func TestWS2Rules(t *testing.T) {
 	cases := []namedCase{
 		{"dispatch", func(t *testing.T) {

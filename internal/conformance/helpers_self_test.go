@@ -7,11 +7,11 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// TestHelpers checks the test helpers against the specification's known
-// answers, so that a conformance failure is never a helper bug.
+// TestHelpers checks the test helpers against fixed known answers, so that a
+// conformance failure is never a helper bug.
 func TestHelpers(t *testing.T) {
 	t.Run("crypto_known_answers", func(t *testing.T) {
-		// ws1.md §5.1 / users-and-auth.md §7.2, key K1.
+		// The AUTH known answers of docs/protocols.md, key K1.
 		const iv = "55BCA4DC7C1FD9C3E6967F37C8747698"
 		k, v := mustHex(keyK1), mustHex(iv)
 		for _, c := range []struct {
@@ -41,13 +41,13 @@ func TestHelpers(t *testing.T) {
 		}
 	})
 	t.Run("passwords", func(t *testing.T) {
-		// users-and-auth.md §3.
+		// MD5 of "name:password".
 		if md5Hex("admin:secret") != "2d1e4f91dae49cd08eaba2293e422273" || md5Hex("user:secret") != "8c3088f1b27432344f14d82033749797" {
 			t.Fatal("md5Hex disagrees with the known answers")
 		}
 	})
 	t.Run("codecs", func(t *testing.T) {
-		// events-and-filters.md §9 K21, K22, K23, K24.
+		// Event codec known answers K21, K22, K23, K24.
 		e1 := seqEvent(0)
 		e1.Head, e1.OBID, e1.DateTime, e1.Timestamp = 96, 5, dt(2024, 3, 4, 5, 6, 7), 1234
 		e1.GUID = mustGUID("00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F")
@@ -65,10 +65,10 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("K24: %s", got)
 		}
 		if got := ws2EventFrame(event70(), "both"); got != frame48 {
-			t.Errorf("ws2.md §6.2 frame: %s", got)
+			t.Errorf("ws2 both-keys event frame: %s", got)
 		}
 		if got := ws2EventFrame(event70(), "vscp"); got != frame49 {
-			t.Errorf("ws2.md #49 frame: %s", got)
+			t.Errorf("ws2 vscp-keys event frame (row 49): %s", got)
 		}
 	})
 	t.Run("reply_checkers", func(t *testing.T) {

@@ -33,7 +33,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Constants of the specification (ws1.md §4, §5, §7; compat.md).
+// Protocol constants and the fixture's keys (docs/protocols.md).
 const (
 	keyK1   = "2DBB079A38985AF00EBEEFE22F9FFA0E" // upstream test key, fixture F
 	keyK2   = "A4A86F7D7E119BA3F0CD06881E371B98" // VSCP default key (no key-file)
@@ -42,7 +42,8 @@ const (
 
 	copyrightText = "Copyright (C) 2026 the vscpl2drv-websocksrv Go port contributors, MIT License, https://www.vscp.org"
 
-	// The K2 replay vector (ws2.md #26, users-and-auth.md §7.3).
+	// A login recorded by the old replay scripts: fixed IV, key K2
+	// (ws2 row 26).
 	replayIV     = "5a475c082c80dcdf7f2dfbd976253b24"
 	replayCrypto = "69b1180d2f4809d39be34e19c750107f"
 
@@ -54,7 +55,8 @@ const (
 	authTimeoutMin = 950 * time.Millisecond
 )
 
-// errText is the byte-exact text of each error code (ws1.md §4).
+// errText is the byte-exact text of each error code (docs/protocols.md,
+// error codes).
 var errText = map[int]string{
 	1:  "Syntax error.",
 	2:  "Unknown command.",
@@ -82,7 +84,7 @@ func mustGUID(s string) vscp.GUID {
 }
 
 // ---------------------------------------------------------------------------
-// Users of fixture F (users-and-auth.md §9 plus ws1.md §7).
+// Users of fixture F: the MD5 sample users file plus test users.
 
 func md5Hex(s string) string {
 	sum := md5.Sum([]byte(s))
@@ -101,7 +103,7 @@ func mkUser(name, password string, kv ...any) user {
 	return u
 }
 
-// sampleUsersMD5 is the MD5 sample file of users-and-auth.md §9, verbatim.
+// sampleUsersMD5 is configs/users-md5.json, verbatim.
 const sampleUsersMD5 = `{
   "users": [
     {
@@ -337,8 +339,8 @@ func hostEvent(class, typ uint16, data ...byte) *vscp.Event {
 }
 
 // ---------------------------------------------------------------------------
-// ws1 event text (events-and-filters.md §3.1), written independently of the
-// implementation's codec.
+// ws1 event text (docs/protocols.md, receiving events), written
+// independently of the implementation's codec.
 
 func fmtDateTime(dt vscp.DateTime) string {
 	if dt.Year == 0 && dt.Month == 0 && dt.Day == 0 && dt.Hour == 0 && dt.Minute == 0 && dt.Second == 0 {
@@ -368,8 +370,8 @@ func fmtEvent(ev *vscp.Event) string {
 	return b.String()
 }
 
-// jsonEvent is the events-and-filters.md §4.1 object in the "both" key set,
-// written independently of the implementation's codec.
+// jsonEvent is the ws2 event object in the key set format selects
+// (ws2-event-format), written independently of the implementation's codec.
 func jsonEvent(ev *vscp.Event, format string) string {
 	data := make([]string, len(ev.Data))
 	for i, d := range ev.Data {
@@ -377,7 +379,7 @@ func jsonEvent(ev *vscp.Event, format string) string {
 	}
 	var nb bytes.Buffer
 	enc := json.NewEncoder(&nb)
-	enc.SetEscapeHTML(false) // ws2.md §2: no HTML escaping
+	enc.SetEscapeHTML(false) // the server does not HTML-escape strings
 	_ = enc.Encode(ev.Note)
 	note := bytes.TrimSuffix(nb.Bytes(), []byte("\n"))
 	vals := []string{
@@ -401,7 +403,7 @@ func jsonEvent(ev *vscp.Event, format string) string {
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-// ws2EventFrame is the ws2 event envelope of ws2.md §6.2.
+// ws2EventFrame is the ws2 event envelope {"type":"EVENT","event":…}.
 func ws2EventFrame(ev *vscp.Event, format string) string {
 	return `{"type":"EVENT","event":` + jsonEvent(ev, format) + `}`
 }
@@ -414,7 +416,7 @@ func aboutNow(dt vscp.DateTime) bool {
 }
 
 // ---------------------------------------------------------------------------
-// AUTH crypto (ws1.md §5.1, users-and-auth.md §7.2).
+// AUTH crypto (docs/protocols.md, logging in).
 
 // encrypt is AES-CBC over plain (a multiple of 16 bytes), upper-case hex.
 func encrypt(key, iv, plain []byte) string {
@@ -468,7 +470,8 @@ func mustHex(s string) []byte {
 	return b
 }
 
-// cryptoFor is CRYPTO(x) of ws1.md §7 for a given key and SID.
+// cryptoFor is the AUTH crypto field for cred under key and SID: zero
+// padded AES-128-CBC with IV = SID, or plain hex with no key.
 func cryptoFor(key []byte, sid, cred string) string {
 	if key == nil {
 		return strings.ToUpper(hex.EncodeToString([]byte(cred)))
@@ -894,10 +897,10 @@ func cmd(name string, args any) string {
 	return string(b)
 }
 
-// plus is +X of ws2.md §2.
+// plus is the ws2 success reply to command x, with null args.
 func plus(x string) string { return `{"type":"+","command":"` + x + `","args":null}` }
 
-// minus is -X/n of ws2.md §2.
+// minus is the ws2 error reply to command x with code n.
 func minus(x string, n int) string {
 	return `{"type":"-","command":"` + x + `","errcode":` + strconv.Itoa(n) + `,"errstr":"` + errText[n] + `"}`
 }
@@ -933,8 +936,8 @@ func decodeJSON(s string) (any, error) {
 	return v, nil
 }
 
-// checkJSON compares parsed JSON, then bytes (ws2.md §2: the forms shown are
-// the exact emission).
+// checkJSON compares parsed JSON, then bytes (the server's frames are
+// compact, with keys in a fixed order).
 func checkJSON(t testing.TB, got, want string) {
 	t.Helper()
 	gv, err := decodeJSON(got)

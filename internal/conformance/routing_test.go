@@ -30,7 +30,9 @@ func lineOBID(t *testing.T, line string) int {
 	return n
 }
 
-// TestRouting covers routing-and-mqtt.md §2–§5 as seen by clients and host.
+// TestRouting covers event routing as seen by clients and host: reply and
+// event order, the session queue with OPEN, CLOSE, CLRQ and SF, the
+// encodings, and forwarding between sessions.
 func TestRouting(t *testing.T) {
 	cases := []namedCase{
 		{"W1_replies_in_order_among_events", func(t *testing.T) {
@@ -343,7 +345,7 @@ func TestRouting(t *testing.T) {
 			a.rt2(ws2Event(map[string]any{"class": 10, "type": 6, "note": "hi"}), plus("EVENT"))
 			got := f.read()
 			rcv.expect("E;" + fmtEvent(got))
-			got.Note = "hi" // ws2 carries the note (events-and-filters.md §1)
+			got.Note = "hi" // ws2 carries the note
 			ev.expectEvent2(got, "both")
 			a.noop()
 			flt.expectNothing(quiet)

@@ -47,8 +47,10 @@ func plainGet(addr, path string) string {
 	return "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nConnection: close\r\n\r\n"
 }
 
-// TestTransport covers the transport rules T1–T15 of ws1.md §2 (shared by
-// ws2).
+// TestTransport covers the transport rules shared by ws1 and ws2, rows
+// T01–T15: open and bind, HTTP routing and allow-remotes, the handshake,
+// max-clients, frames, ping and close, message size, auth timeout,
+// shutdown and garbage input.
 func TestTransport(t *testing.T) {
 	cases := []namedCase{
 		{"T01_bind_failure_fails_open", func(t *testing.T) {

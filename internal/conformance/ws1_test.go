@@ -12,7 +12,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Expected AUTH1 replies of ws1.md §7 #29, #31, #32.
+// Expected AUTH1 replies of rows 29, 31 and 32.
 const (
 	adminAuth1 = "+;AUTH1;0;admin;********;Sample administrator;0,0,0," + z16 + ";0,0,0," + z16 +
 		";0xFFFFFFFFFFFFFFFF;+127.0.0.0/8,+::1,+192.168.0.0/16;;dXNlcm5hbWUgJ2FkbWluJyBwYXNzd29yZCAnc2VjcmV0Jw=="
@@ -90,12 +90,14 @@ func checkDate(t *testing.T, ev *vscp.Event, want vscp.DateTime, nano uint32) {
 	}
 }
 
-// event70 is the host event of ws1.md #70 / ws2.md #48.
+// event70 is the host event of ws1 row 70 and ws2 row 48.
 func event70() *vscp.Event { return &vscp.Event{Class: 10, Type: 6, Data: []byte{1, 2, 3}} }
 
 const line70 = "E;0,10,6,0,,0," + z16 + ",0x01,0x02,0x03"
 
-// TestWS1 is the conformance table of ws1.md §7, one subtest per row.
+// TestWS1 is the ws1 conformance table, one numbered subtest per row:
+// transport, commands, AUTH, SETFILTER, client and host events, queueing
+// and forwarding, each with its byte-exact replies.
 func TestWS1(t *testing.T) {
 	rows := []rowCase{
 		{1, "greeting", func(t *testing.T) {
@@ -478,7 +480,7 @@ func TestWS1(t *testing.T) {
 			unauth.expectNothing(quiet)
 			closed.expectNothing(quiet)
 			// Forwarded copies are not queued for a CLOSED session either
-			// (routing-and-mqtt.md §4 P3: OPEN at that moment).
+			// (forwarding looks at OPEN at that moment).
 			closed.roundTrip("C;OPEN", "+;OPEN")
 			closed.expectNothing(quiet)
 		}},

@@ -43,7 +43,9 @@ func (c *client) rt2(s, want string) {
 
 var ws2GreetingRE = regexp.MustCompile(`^\{"type":"\+","args":\["AUTH0","([0-9A-F]{32})"\]\}$`)
 
-// TestWS2 is the conformance table of ws2.md §7, one subtest per row.
+// TestWS2 is the ws2 conformance table, one numbered subtest per row:
+// message dispatch, commands, AUTH, SETFILTER, client and host events,
+// queueing and forwarding, each with its exact replies.
 func TestWS2(t *testing.T) {
 	rows := []rowCase{
 		{1, "greeting", func(t *testing.T) {
@@ -290,7 +292,7 @@ func TestWS2(t *testing.T) {
 }
 
 // expectEvent2 checks that the next ws2 frame is byte-exactly the event
-// envelope of ev (ws2.md §6.2).
+// envelope of ev.
 func (c *client) expectEvent2(ev *vscp.Event, format string) {
 	c.t.Helper()
 	c.expectJSON(ws2EventFrame(ev, format))

@@ -132,7 +132,7 @@ func jsonNumberAfter(msg []byte, key string) (int, bool) {
 	return atoi(rest[:j])
 }
 
-// parseWS2 reads the +EVENT reply and event frames (ws2.md §6.2).
+// parseWS2 reads the +EVENT reply and event frames.
 func parseWS2(msg []byte) (inbound, error) {
 	if string(msg) == `{"type":"+","command":"EVENT","args":null}` {
 		return inbound{kind: kindEventReply}, nil
@@ -255,10 +255,10 @@ func (tl *tally) take(self int, in inbound) {
 	}
 }
 
-// TestTwoHundredConcurrentClients: 200 clients (100 ws1, 100 ws2) log in
-// and open at once, then each sends 50 events while the host writes 500
-// and reads everything. With forward-client-events every client also
-// receives the other 199 clients' events (routing-and-mqtt.md §3, §4).
+// TestTwoHundredConcurrentClients: 200 clients (100 ws1, 100 ws2) log in and
+// open at once, then each sends 50 events while the host writes 500 and reads
+// everything. With forward-client-events every client also receives the other
+// 199 clients' events.
 func TestTwoHundredConcurrentClients(t *testing.T) {
 	manyClients(t, true)
 }

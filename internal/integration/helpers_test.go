@@ -24,7 +24,7 @@ const (
 	settle       = 5 * time.Second  // goroutines and sessions winding down
 )
 
-// adminMD5 is the MD5 user admin:secret (users-and-auth.md §9).
+// adminMD5 is the MD5 user admin:secret of configs/users-md5.json.
 var adminMD5 = map[string]any{"name": "admin", "password": "2d1e4f91dae49cd08eaba2293e422273", "rights": "admin"}
 
 // ifGUID is the interface GUID every instance is opened with.
@@ -34,8 +34,7 @@ var ifGUID = driver.GUID{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0
 type conf = map[string]any
 
 // baseConf listens on an ephemeral loopback port, sends AUTH credentials in
-// clear (config.md §4, encryption none), has the admin user and logs only
-// errors.
+// clear (encryption none), has the admin user and logs only errors.
 func baseConf() conf {
 	return conf{
 		"interface":     "ws://127.0.0.1:0",
@@ -81,7 +80,7 @@ func open(tb testing.TB, c conf, dir string) *driver.Driver {
 }
 
 // credential is the AUTH crypto field with encryption none: the upper-case
-// hex of "user:password" (users-and-auth.md §7.2 step 6).
+// hex of "user:password".
 func credential(user, password string) string {
 	return strings.ToUpper(hex.EncodeToString([]byte(user + ":" + password)))
 }

@@ -20,16 +20,16 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/driver"
 )
 
-// End-to-end tests of the MQTT bridge (routing-and-mqtt.md §8) against a
-// real broker (broker_test.go): websocket clients on one side, a paho
-// client of the test on the other.
+// End-to-end tests of the MQTT bridge (docs/mqtt.md) against a real broker
+// (broker_test.go): websocket clients on one side, a paho client of the test
+// on the other.
 //
 // The expected payloads and frames are computed by the reference encoders
-// below, written from the specification (events-and-filters.md §3.1, §4.1,
-// routing-and-mqtt.md §8.6) independently of the driver's codecs, and
-// checked against the specification's known answers first.
+// below, written from the documented formats (docs/protocols.md events,
+// docs/mqtt.md payload formats) independently of the driver's codecs, and
+// checked against fixed known answers first.
 
-// ifgText is ifGUID in the §3.1 form.
+// ifgText is ifGUID in text form.
 const ifgText = "FF:FF:FF:FF:FF:FF:FF:FE:00:00:00:00:00:00:AB:CD"
 
 // ---------------------------------------------------------------------------
@@ -50,7 +50,7 @@ func refDateTime(d driver.DateTime) string {
 	return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", d.Year, d.Month, d.Day, d.Hour, d.Minute, d.Second)
 }
 
-// refString is events-and-filters.md §3.1 (no "E;").
+// refString is the ws1 event text without "E;" (the string payload).
 func refString(ev *driver.Event) string {
 	s := fmt.Sprintf("%d,%d,%d,%d,%s,%d,%s", ev.Head, ev.Class, ev.Type, ev.OBID, refDateTime(ev.DateTime), ev.Timestamp, refGUID(ev.GUID))
 	for _, b := range ev.Data {
@@ -64,8 +64,7 @@ var (
 	shortKeys = []string{"head", "obid", "datetime", "timestamp", "class", "type", "guid", "data", "note"}
 )
 
-// refKeys is the key selection of ws2-event-format (events-and-filters.md
-// §4.1).
+// refKeys is the key selection of ws2-event-format.
 func refKeys(format string) []string {
 	switch format {
 	case "vscp":
@@ -77,7 +76,7 @@ func refKeys(format string) []string {
 	}
 }
 
-// refJSON is the §4.1 object.
+// refJSON is the ws2 event object (the json payload).
 func refJSON(ev *driver.Event, format string) string {
 	q := func(s string) string {
 		var b bytes.Buffer
@@ -104,7 +103,7 @@ func refJSON(ev *driver.Event, format string) string {
 
 var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
-// refXML is the xml payload of routing-and-mqtt.md §8.6.
+// refXML is the xml payload.
 func refXML(ev *driver.Event, format string) string {
 	data := make([]string, len(ev.Data))
 	for i, b := range ev.Data {
@@ -154,14 +153,13 @@ func refBinary(ev *driver.Event) []byte {
 	return binary.BigEndian.AppendUint16(p, crc16(p[2:]))
 }
 
-// ws1Frame and ws2Frame are what an OPEN session receives (ws1.md, ws2.md
-// §6.2).
+// ws1Frame and ws2Frame are what an OPEN session receives.
 func ws1Frame(ev *driver.Event) string { return "E;" + refString(ev) }
 func ws2Frame(ev *driver.Event, format string) string {
 	return `{"type":"EVENT","event":` + refJSON(ev, format) + "}"
 }
 
-// e1 is E1 of routing-and-mqtt.md §8.9.
+// e1 is the known-answer event E1, with every field set.
 func e1() *driver.Event {
 	return &driver.Event{Head: 0x60, Class: 10, Type: 6, OBID: 5, Timestamp: 1234,
 		DateTime: driver.DateTime{Year: 2024, Month: 3, Day: 4, Hour: 5, Minute: 6, Second: 7},
@@ -169,7 +167,7 @@ func e1() *driver.Event {
 }
 
 // TestMQTTReferenceEncoders checks the test's own encoders against the
-// specification's known answers before the other tests rely on them.
+// fixed known answers before the other tests rely on them.
 func TestMQTTReferenceEncoders(t *testing.T) {
 	if got := crc16([]byte("123456789")); got != 0x29B1 {
 		t.Fatalf("crc16 check value %04X, want 29B1", got)
@@ -186,7 +184,7 @@ func TestMQTTReferenceEncoders(t *testing.T) {
 	if got := refXML(e1(), "vscp"); got != m9 {
 		t.Errorf("M9: %s, want %s", got, m9)
 	}
-	// ws2.md §6.2's example, both key sets.
+	// The ws2 event example of docs/protocols.md, both key sets.
 	host := &driver.Event{Class: 10, Type: 6, Data: []byte{1, 2, 3}}
 	want := `{"type":"EVENT","event":{"vscpHead":0,"vscpObId":0,"vscpDateTime":"","vscpTimeStamp":0,"vscpClass":10,"vscpType":6,"vscpGuid":"00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00","vscpData":[1,2,3],"vscpNote":"","head":0,"obid":0,"datetime":"","timestamp":0,"class":10,"type":6,"guid":"00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00","data":[1,2,3],"note":""}}`
 	if got := ws2Frame(host, "both"); got != want {
@@ -234,7 +232,7 @@ func xmlEventAttrs(p []byte) ([]xml.Attr, error) {
 }
 
 // samePayload compares a payload with the reference: byte for byte, or,
-// for a value that the specification lets be escaped in more than one way,
+// for a value that JSON or XML lets be escaped in more than one way,
 // as the same JSON token stream or the same XML attribute list.
 func samePayload(got []byte, want string, kind string) error {
 	if string(got) == want {
@@ -550,8 +548,8 @@ func mqttStatusWant(connected bool, broker string, subs, pubs int) string {
 
 // TestMQTTPublishFormats: accepted client events are published to every
 // publish entry with the rendered topic, the exact payload of the entry's
-// format, its QoS and retain flag (routing-and-mqtt.md §4 P4, §8.4–§8.6);
-// an event the in-filter rejects is acknowledged but not published.
+// format, its QoS and retain flag; an event the in-filter rejects is
+// acknowledged but not published.
 func TestMQTTPublishFormats(t *testing.T) {
 	for _, format := range []string{"both", "vscp", "short"} {
 		t.Run("ws2-event-format="+format, func(t *testing.T) { publishFormats(t, format) })
@@ -672,8 +670,7 @@ func publishFormats(t *testing.T, format string) {
 // TestMQTTToClients: subscribed messages of every format, and of the auto
 // format, reach OPEN ws1 and ws2 sessions in their own encoding, are queued
 // for a CLOSED session like host events, never reach an unauthenticated
-// session or the host; undecodable payloads are counted and ignored
-// (routing-and-mqtt.md §8.6, §8.7).
+// session or the host; undecodable payloads are counted and ignored.
 func TestMQTTToClients(t *testing.T) {
 	b := startBroker(t, nil)
 	c := with(baseConf(), "mqtt", mqttBlock(b, "subscribe", []any{
@@ -788,8 +785,8 @@ func TestMQTTToClients(t *testing.T) {
 // Reconnect.
 
 // TestMQTTReconnect: the broker dies; events accepted meanwhile are
-// published, in order, once the bridge has reconnected on its schedule
-// (routing-and-mqtt.md §8.3: delay 1, delay-max 2 → waits 1, 2, 2, …).
+// published, in order, once the bridge has reconnected on its schedule (delay
+// 1, delay-max 2 → waits 1, 2, 2, …).
 func TestMQTTReconnect(t *testing.T) {
 	b := startBroker(t, nil)
 	c := with(baseConf(), "mqtt", mqttBlock(b, "publish", []any{
@@ -879,9 +876,8 @@ func TestMQTTReconnect(t *testing.T) {
 // TLS.
 
 // TestMQTTBrokerTLS: with the broker's CA the bridge connects over TLS
-// (ssl:// scheme, or a cafile with no scheme: the vscpd rule) and
-// publishes; with another CA it never connects, yet the instance opens
-// (routing-and-mqtt.md §8.1, §8.3).
+// (ssl:// scheme, or a cafile with no scheme: the vscpd rule) and publishes;
+// with another CA it never connects, yet the instance opens.
 func TestMQTTBrokerTLS(t *testing.T) {
 	p := newPKI(t)
 	certFile, keyFile := p.serverPair("broker", 2)
@@ -924,8 +920,8 @@ func TestMQTTBrokerTLS(t *testing.T) {
 	closeWithinBudget(t, wrongCA, "bridge retrying after TLS failures")
 }
 
-// closeWithinBudget closes d and checks Close's 2 s budget (c-api.md §4.2,
-// routing-and-mqtt.md §8.3: VSCPClose stops the retries).
+// closeWithinBudget closes d and checks Close's 2 s budget, which holds
+// while the bridge is retrying because Close stops the retries.
 func closeWithinBudget(tb testing.TB, d *driver.Driver, what string) {
 	tb.Helper()
 	start := time.Now()
@@ -940,9 +936,9 @@ func closeWithinBudget(tb testing.TB, d *driver.Driver, what string) {
 // ---------------------------------------------------------------------------
 // Will.
 
-// TestMQTTWill: an abrupt loss of the connection makes the broker publish
-// the will on the rendered topic; a graceful close with a retained will
-// clears it (routing-and-mqtt.md §8.3).
+// TestMQTTWill: an abrupt loss of the connection makes the broker publish the
+// will on the rendered topic; a graceful close with a retained will clears
+// it.
 func TestMQTTWill(t *testing.T) {
 	b := startBroker(t, nil)
 	px := startProxy(t, b.addr())
@@ -987,9 +983,8 @@ func TestMQTTWill(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Loop suppression and scale-out.
 
-// TestMQTTLoopSuppression: a bridge subscribed to its own publish topic
-// does not deliver its own events back, unless receive-sent-events is set
-// (routing-and-mqtt.md §8.8).
+// TestMQTTLoopSuppression: a bridge subscribed to its own publish topic does
+// not deliver its own events back, unless receive-sent-events is set.
 func TestMQTTLoopSuppression(t *testing.T) {
 	for _, echo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("receive-sent-events=%v", echo), func(t *testing.T) {
@@ -1089,8 +1084,7 @@ func TestMQTTScaleOut(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Status document.
 
-// TestMQTTStatus: the status document's mqtt object and counters
-// (routing-and-mqtt.md §6, §7).
+// TestMQTTStatus: the status document's mqtt object and counters.
 func TestMQTTStatus(t *testing.T) {
 	b := startBroker(t, nil)
 	c := with(baseConf(), "mqtt", mqttBlock(b,

@@ -12,7 +12,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/driver"
 )
 
-// MQTT over a websocket (config.md §8 ws:// hosts). It uses the in-process
+// MQTT over a websocket (ws:// broker hosts). It uses the in-process
 // broker, because the Debian mosquitto here cannot open websocket listeners.
 func TestMQTTOverWebsocket(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")

@@ -136,8 +136,7 @@ func checkNotFound(t *testing.T, what string, got response) {
 	}
 }
 
-// TestStaticBuiltinPage: web-root "" serves the built-in page at / only
-// (config.md §2).
+// TestStaticBuiltinPage: web-root "" serves the built-in page at / only.
 func TestStaticBuiltinPage(t *testing.T) {
 	d := open(t, with(baseConf(), "web-root", ""), t.TempDir())
 	base := "http://" + d.Addr().String()
@@ -163,7 +162,7 @@ func TestStaticBuiltinPage(t *testing.T) {
 }
 
 // TestStaticWebRoot: a web-root directory is served without listings and
-// without escapes (config.md §2 web-root).
+// without escapes from it.
 func TestStaticWebRoot(t *testing.T) {
 	dir := webTree(t)
 	d := open(t, with(baseConf(), "web-root", "www"), dir) // relative to the config directory
@@ -236,7 +235,7 @@ func TestStaticWebRoot(t *testing.T) {
 }
 
 // TestStaticDisabled: enable-static false → 404 everywhere except the
-// websocket and REST endpoints (ws1.md T2).
+// websocket and REST endpoints.
 func TestStaticDisabled(t *testing.T) {
 	dir := webTree(t)
 	for _, root := range []string{"www", ""} {
@@ -282,7 +281,7 @@ func TestStaticMissingWebRoot(t *testing.T) {
 }
 
 // TestStaticAllowRemotes: a peer denied by allow-remotes gets 403 for
-// static content too, before routing (ws1.md T2 step 1).
+// static content too, before routing.
 func TestStaticAllowRemotes(t *testing.T) {
 	dir := webTree(t)
 	for _, root := range []string{"www", ""} {

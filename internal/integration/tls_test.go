@@ -223,7 +223,7 @@ func mustRefuse(t *testing.T, d *driver.Driver, tc *tls.Config, what string) {
 	}
 }
 
-// TestTLSServerCertificate: wss with certificate and key (config.md §6).
+// TestTLSServerCertificate: wss with certificate and key.
 func TestTLSServerCertificate(t *testing.T) {
 	p := newPKI(t)
 	cert, key := p.serverPair("server", 100)
@@ -382,8 +382,8 @@ func replaceFile(t *testing.T, path string, data []byte) {
 	}
 }
 
-// shortTrustCheck is the spec's bound on how often short-trust looks at the
-// files (config.md §6), plus a margin.
+// shortTrustCheck is the interval at which short-trust looks at the files
+// (at most every 5 s, docs/configuration.md), plus a margin.
 const shortTrustCheck = 5*time.Second + 300*time.Millisecond
 
 // TestTLSShortTrust: with short-trust the pair is reloaded when the files
@@ -442,8 +442,7 @@ func TestTLSShortTrust(t *testing.T) {
 	})
 }
 
-// TestTLSOpenFailures: bad TLS material makes the open fail (config.md §6,
-// c-api.md §4.1).
+// TestTLSOpenFailures: bad TLS material makes the open fail.
 func TestTLSOpenFailures(t *testing.T) {
 	p := newPKI(t)
 	cert, key := p.serverPair("server", 100)
@@ -487,7 +486,7 @@ func TestTLSOpenFailures(t *testing.T) {
 }
 
 // TestPlainInterfaceIgnoresTLSObject: with ws:// the tls object is only
-// type-checked; its files are not read (config.md §6).
+// type-checked; its files are not read.
 func TestPlainInterfaceIgnoresTLSObject(t *testing.T) {
 	dir := t.TempDir()
 	c := with(baseConf(), "tls", conf{

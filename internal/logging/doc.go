@@ -1,6 +1,7 @@
 // Package logging builds the per-instance zap logger of the driver
-// (config.md §7): a console sink on stderr and an optional rotating file
-// sink, each with its own level, sharing one line format.
+// (docs/configuration.md, the logging object): a console sink on stderr and
+// an optional rotating file sink, each with its own level, sharing one line
+// format.
 //
 // Nothing here touches process-wide state: no global logger is installed
 // and the standard log package is left alone, so several driver instances in

@@ -88,12 +88,12 @@ func (s *fileSink) Close() error {
 }
 
 // stopMill ends the goroutine lumberjack v2.2.1 starts on the first open of
-// each Logger: it ranges over the unexported channel millCh, which
-// lumberjack never closes, so every open/close cycle of a driver instance
-// would leak one goroutine (c-api.md §7 forbids leaks). Closing the channel
-// is safe once Close has run: lumberjack only sends on it from Write and
-// Rotate, and fileSink makes no further calls after Close. If a future
-// version renames the field, the goroutine is left alone.
+// each Logger: it ranges over the unexported channel millCh, which lumberjack
+// never closes, so every open/close cycle of a driver instance would leak one
+// goroutine (an instance must leave nothing running). Closing the channel is
+// safe once Close has run: lumberjack only sends on it from Write and Rotate,
+// and fileSink makes no further calls after Close. If a future version
+// renames the field, the goroutine is left alone.
 func stopMill(l *lumberjack.Logger) {
 	f := reflect.ValueOf(l).Elem().FieldByName("millCh")
 	if !f.IsValid() || f.Kind() != reflect.Chan || f.Type().ChanDir() != reflect.BothDir {

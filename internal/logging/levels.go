@@ -17,7 +17,7 @@ const (
 	OffLevel zapcore.Level = level.Off
 )
 
-// ParseLevel maps a config.md §7 level word (trace, debug, info,
+// ParseLevel maps a configuration level word (trace, debug, info,
 // warn|warning, err|error, critical, off), case-insensitive after trimming,
 // to its level.
 func ParseLevel(word string) (zapcore.Level, error) {

@@ -332,8 +332,8 @@ func TestRotationSize(t *testing.T) {
 	}
 }
 
-// TestNoGoroutineLeak: open/close cycles with a file sink leave no
-// goroutines behind (c-api.md §7).
+// TestNoGoroutineLeak: open/close cycles with a file sink leave no goroutines
+// behind.
 func TestNoGoroutineLeak(t *testing.T) {
 	dir := t.TempDir()
 	cycle := func(i int) {

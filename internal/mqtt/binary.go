@@ -8,9 +8,9 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Binary payload layout (routing-and-mqtt.md §8.6): one 0x00 marker byte,
-// then a VSCP binary frame, big-endian. Offsets below are payload offsets
-// (frame offset + 1).
+// Binary payload layout (docs/mqtt.md, payload formats): one 0x00 marker
+// byte, then a VSCP binary frame, big-endian. Offsets below are payload
+// offsets (frame offset + 1).
 const (
 	binMarker    = 0  // 0x00
 	binFrameType = 1  // high nibble frame type, low nibble encryption
@@ -95,11 +95,11 @@ var (
 	ErrBinaryCRC       = errors.New("binary payload: CRC mismatch")
 )
 
-// DecodeBinary decodes a binary payload (routing-and-mqtt.md §8.6). The
-// marker must be 0x00 and the frame type 0 or 1 with encryption nibble 0;
-// the payload must hold the whole frame (39 + n bytes, n ≤ 512), and the
-// CRC over frame offsets 1…37+n must come out 0 unless head bit 0x08 is set
-// and the CRC field is 0xAA55. Bytes after the frame are ignored.
+// DecodeBinary decodes a binary payload. The marker must be 0x00 and the
+// frame type 0 or 1 with encryption nibble 0; the payload must hold the whole
+// frame (39 + n bytes, n ≤ 512), and the CRC over frame offsets 1…37+n must
+// come out 0 unless head bit 0x08 is set and the CRC field is 0xAA55. Bytes
+// after the frame are ignored.
 //
 // Type 0: datetime and timestamp are taken verbatim from the frame (nano
 // 0; an all-zero date is unset, which the bridge fills with "now"), and

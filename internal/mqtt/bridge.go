@@ -28,12 +28,14 @@ import (
 )
 
 const (
-	// publishQueueSize decouples clients from the broker (routing §8.5).
+	// publishQueueSize decouples clients from the broker: events wait here
+	// while it is down, the oldest dropped when full.
 	publishQueueSize = 1000
 	// loopWindow is how long a published (topic, payload) suppresses an
-	// identical received message (routing §8.8).
+	// identical received message (loop suppression).
 	loopWindow = 10 * time.Second
-	// quiesce bounds the graceful disconnect (c-api.md §4.2 step 4).
+	// quiesce bounds the graceful disconnect, so that Close stays within
+	// its 2 s.
 	quiesce = 250 * time.Millisecond
 	// publishBatch bounds the QoS > 0 messages in flight before the
 	// publisher waits for their acknowledgements.
@@ -155,7 +157,8 @@ func Start(o Options) (*Bridge, error) {
 		SetKeepAlive(c.KeepAlive).
 		SetCleanSession(c.CleanSession || c.ClientID == config.DefaultMQTTClientID).
 		SetConnectTimeout(c.ConnectTimeout).
-		// The bridge runs its own reconnect schedule (routing §8.3).
+		// The bridge runs its own reconnect schedule (reconnect delay,
+		// delay-max, exponential-backoff).
 		SetAutoReconnect(false).
 		SetConnectRetry(false).
 		SetProtocolVersion(4).
@@ -226,8 +229,8 @@ func brokerURL(c config.MQTT) string {
 	}
 }
 
-// tlsConfig builds the broker TLS configuration (routing §8.3), or nil
-// for plain connections.
+// tlsConfig builds the broker TLS configuration (mqtt.tls), or nil for plain
+// connections.
 func tlsConfig(c config.MQTT) (*tls.Config, error) {
 	if !c.UseTLS {
 		return nil, nil
@@ -335,8 +338,8 @@ func loadClientCert(certFile, keyFile, pw string) (tls.Certificate, error) {
 	return cert, nil
 }
 
-// connectLoop connects, subscribes, and reconnects on the schedule of
-// routing §8.3 until Close.
+// connectLoop connects, subscribes, and reconnects on the configured
+// schedule until Close.
 func (b *Bridge) connectLoop() {
 	defer b.wg.Done()
 	defer b.recoverLog("connect loop")
@@ -424,7 +427,8 @@ func (b *Bridge) subscribe() {
 	}
 }
 
-// received handles one subscribed message (routing §8.7, §8.8).
+// received handles one subscribed message: decode, loop suppression,
+// delivery to the sessions.
 func (b *Bridge) received(topic string, payload []byte, format config.MQTTFormat) {
 	defer b.recoverLog("message handler")
 	b.opts.Counters.Inc(stats.MQTTReceived)
@@ -597,7 +601,8 @@ func (b *Bridge) Status() Status {
 }
 
 // Close stops retrying and disconnects within the quiesce time; with a
-// retained will, the will topic is cleared first (routing §8.3).
+// retained will, the will topic is cleared first so that the stale will
+// does not stay on the broker.
 func (b *Bridge) Close() {
 	select {
 	case <-b.stop:

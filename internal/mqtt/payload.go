@@ -14,13 +14,12 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Encode appends the publish payload of ev in format (routing-and-mqtt.md
-// §8.6) to dst:
+// Encode appends the publish payload of ev in format to dst:
 //
-//   - json: the events-and-filters.md §4.1 object with the keys jf selects,
+//   - json: the ws2 event object with the keys jf selects,
 //     no envelope;
 //   - xml: <event name="value" … /> with the same keys in the same order;
-//   - string: the §3.1 string form without the "E;" prefix;
+//   - string: the ws1 event text without the "E;" prefix;
 //   - binary: the 0x00 marker and a type-0 binary frame (EncodeBinary).
 //
 // Publish entries cannot have the auto format; it and any unknown value are
@@ -38,10 +37,10 @@ func Encode(dst []byte, ev *vscp.Event, format config.MQTTFormat, jf vscp.JSONFo
 	}
 }
 
-// Decode decodes a received payload in format (routing-and-mqtt.md §8.6);
-// MQTTFormatAuto picks the format with Detect first. now is the time an
-// unset datetime stands for in the json, xml and string forms; a binary
-// frame keeps the datetime it carries (the bridge applies N3).
+// Decode decodes a received payload in format; MQTTFormatAuto picks the
+// format with Detect first. now is the time an unset datetime stands for in
+// the json, xml and string forms; a binary frame keeps the datetime it
+// carries (the bridge replaces an unset one).
 func Decode(payload []byte, format config.MQTTFormat, now time.Time) (vscp.Event, error) {
 	if format == config.MQTTFormatAuto {
 		format = Detect(payload)
@@ -60,10 +59,9 @@ func Decode(payload []byte, format config.MQTTFormat, now time.Time) (vscp.Event
 	}
 }
 
-// Detect is the auto rule of routing-and-mqtt.md §8.7: a first byte 0x00
-// with more bytes after it is binary; otherwise, after leading ASCII
-// whitespace, '{' is json, '<' is xml and anything else (including an empty
-// payload) is string.
+// Detect is the auto format rule: a first byte 0x00 with more bytes after it
+// is binary; otherwise, after leading ASCII whitespace, '{' is json, '<' is
+// xml and anything else (including an empty payload) is string.
 func Detect(payload []byte) config.MQTTFormat {
 	if len(payload) > 1 && payload[0] == 0x00 {
 		return config.MQTTFormatBinary
@@ -92,8 +90,8 @@ func isSpace(c byte) bool {
 	return false
 }
 
-// The event keys of events-and-filters.md §4.1 in output order: the nine
-// vscp* keys, then the nine short keys.
+// The event keys of the ws2 event object in output order: the nine vscp*
+// keys, then the nine short keys.
 var eventKeys = [18]string{
 	"vscpHead", "vscpObId", "vscpDateTime", "vscpTimeStamp", "vscpClass", "vscpType", "vscpGuid", "vscpData", "vscpNote",
 	"head", "obid", "datetime", "timestamp", "class", "type", "guid", "data", "note",
@@ -103,12 +101,12 @@ var eventKeys = [18]string{
 //
 //	<event vscpHead="96" … vscpNote="" />
 //
-// with the keys jf selects (vscp: the first nine, short: the last nine,
-// both or an unknown value: all eighteen) in §4.1 order. Numbers are
-// decimal, datetime and GUID use the §3.1 text, data is 0x%02X bytes joined
+// with the keys jf selects (vscp: the first nine, short: the last nine, both
+// or an unknown value: all eighteen) in eventKeys order. Numbers are decimal,
+// datetime and GUID use the ws1 event text forms, data is 0x%02X bytes joined
 // by ','. Values are XML-escaped: & < > " ' as entities, and tab, LF and CR
-// as character references so that attribute-value normalisation does not
-// turn them into spaces. Characters XML 1.0 cannot carry at all (other C0
+// as character references so that attribute-value normalisation does not turn
+// them into spaces. Characters XML 1.0 cannot carry at all (other C0
 // controls, U+FFFE, U+FFFF, invalid UTF-8) become U+FFFD.
 func AppendEventXML(dst []byte, ev *vscp.Event, jf vscp.JSONFormat) []byte {
 	keys := eventKeys[:]
@@ -203,23 +201,21 @@ func appendXMLEscaped(dst []byte, s string) []byte {
 	return dst
 }
 
-// DecodeEventXML decodes an xml payload (routing-and-mqtt.md §8.6): a
-// well-formed XML document whose root element is named event (any
-// namespace), optionally preceded by an XML declaration, comments, a
-// doctype and whitespace, and followed only by comments, processing
-// instructions and whitespace.
+// DecodeEventXML decodes an xml payload: a well-formed XML document whose
+// root element is named event (any namespace), optionally preceded by an XML
+// declaration, comments, a doctype and whitespace, and followed only by
+// comments, processing instructions and whitespace.
 //
-// The unprefixed attributes of the root carry the fields under the names
-// of ws2.md §6.1 (vscpHead/head, vscpObId/obid,
-// vscpDateTime/datetime/dateTime, vscpTimeStamp/timestamp, timestamp_ns,
-// vscpClass/class, vscpType/type, vscpGuid/guid, vscpData/data,
-// vscpNote/note); with several spellings the vscp* one wins, then the one
-// listed first, and a repeated attribute resolves to its last occurrence.
-// Numbers follow the number grammar (an empty value is 0), datetime the
-// datetime grammar ("" or "0" is now, as is a missing datetime), GUIDs the
-// GUID grammar, data is a comma-separated list of numbers ≤ 255 ("" is no
-// data). timestamp_ns works as in the JSON codec (§4.2). Other attributes
-// and all content of the root element are ignored.
+// The unprefixed attributes of the root carry the fields under the names of
+// ws2 events (vscpHead/head, vscpObId/obid, vscpDateTime/datetime/dateTime,
+// vscpTimeStamp/timestamp, timestamp_ns, vscpClass/class, vscpType/type,
+// vscpGuid/guid, vscpData/data, vscpNote/note); with several spellings the
+// vscp* one wins, then the one listed first, and a repeated attribute
+// resolves to its last occurrence. Numbers follow the number grammar (an
+// empty value is 0), datetime the datetime grammar ("" or "0" is now, as is a
+// missing datetime), GUIDs the GUID grammar, data is a comma-separated list
+// of numbers ≤ 255 ("" is no data). timestamp_ns works as in the JSON codec.
+// Other attributes and all content of the root element are ignored.
 func DecodeEventXML(payload []byte, now time.Time) (vscp.Event, error) {
 	attrs, err := xmlRootAttrs(payload)
 	if err != nil {

@@ -9,8 +9,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// TemplateKind says which escapes a topic template may use
-// (routing-and-mqtt.md §8.4).
+// TemplateKind says which escapes a topic template may use.
 type TemplateKind int
 
 const (
@@ -70,7 +69,7 @@ const (
 	escXSizeData                 // %04X
 	escData                      // data[idx], decimal, "" beyond the data
 	escXData                     // data[idx], %02X, "" beyond the data
-	escDateTime                  // §3.1 datetime text, "" when unset
+	escDateTime                  // ws1 datetime text, "" when unset
 	escYear                      // decimal, no padding (and the other fields)
 	escMonth
 	escDay
@@ -102,7 +101,7 @@ type Template struct {
 type escape struct {
 	kind        escKind
 	idx         int
-	instance    bool   // marked (I) in §8.4: has a value in instance topics
+	instance    bool   // has a value in instance topics (will, subscribe)
 	unsupported bool   // measurement escapes: "" with a warning
 	lit         string // escLiteral: the fixed value
 }
@@ -207,7 +206,7 @@ func lookup(name string) (escape, bool) {
 	return escape{kind: p.kind, idx: i, instance: p.instance}, true
 }
 
-// ParseTemplate parses a topic template (routing-and-mqtt.md §8.4).
+// ParseTemplate parses a topic template (docs/mqtt.md, topics).
 //
 // An escape is "{{" name "}}" or "{{{" name "}}}" where name contains no
 // brace; ASCII whitespace around the name is ignored. Names are
@@ -488,7 +487,7 @@ func appendHex(dst []byte, v uint64, width int, digits string) []byte {
 
 // ValidPublishTopic reports whether a rendered topic may be published: it is
 // not empty and contains no wildcard ('+' or '#'). Other topics are counted
-// as publish errors by the bridge (routing-and-mqtt.md §8.4).
+// as publish errors by the bridge.
 func ValidPublishTopic(s string) bool {
 	return s != "" && !strings.ContainsAny(s, "+#")
 }

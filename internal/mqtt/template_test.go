@@ -10,7 +10,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// pfE1 returns E1 of routing-and-mqtt.md §8.9.
+// pfE1 returns the known-answer event E1, with every field set.
 func pfE1() vscp.Event {
 	return vscp.Event{
 		Head:      0x60,
@@ -24,7 +24,7 @@ func pfE1() vscp.Event {
 	}
 }
 
-// pfIFG is the interface GUID IFG of ws1.md §7.
+// pfIFG is the interface GUID the driver tests use.
 var pfIFG = vscp.GUID{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 0, 0, 0, 0xAB, 0xCD}
 
 // pfInstance is the instance used by the template tests.

@@ -1,6 +1,6 @@
-// Package stats holds the per-instance event and session counters of
-// routing-and-mqtt.md §6: unsigned 64-bit, monotonic since open, updated
-// and read atomically.
+// Package stats holds the per-instance event and session counters shown in
+// the status document: unsigned 64-bit, monotonic since open, updated and
+// read atomically.
 package stats
 
 import "sync/atomic"

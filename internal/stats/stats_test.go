@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// routing-and-mqtt.md §6 lists these names; the status document must
-// contain every one of them.
+// specNames are the required counter names, written out independently of
+// the package; the status document must contain every one of them.
 var specNames = []string{
 	"sessions_accepted", "sessions_rejected_max_clients", "sessions_rejected_remote", "sessions_closed",
 	"auth_ok", "auth_failed", "auth_closed", "auth_timeouts", "auth_throttled", "binary_ignored",
@@ -23,7 +23,7 @@ func TestSnapshotHasEverySpecCounterOnce(t *testing.T) {
 	var c Counters
 	snap := c.Snapshot()
 	if len(snap) != len(specNames) {
-		t.Fatalf("snapshot has %d counters, spec lists %d", len(snap), len(specNames))
+		t.Fatalf("snapshot has %d counters, want %d", len(snap), len(specNames))
 	}
 	for i, want := range specNames {
 		if snap[i].Name != want {

@@ -16,8 +16,9 @@ type DateTime struct {
 	Nano                             uint32
 }
 
-// Bounds of the instants that fit an int64 nanosecond count as the
-// specification draws them (c-api.md §10.2): [1970-01-01, 2262-04-11).
+// Bounds of the instants that a UNIX_NS frame carries (docs/c-api.md, "The
+// two event layouts"): [1970-01-01, 2262-04-11), where an int64 nanosecond
+// count since 1970 fits.
 const (
 	minYear   = 1970
 	maxYear   = 9999
@@ -104,9 +105,10 @@ func (d DateTime) String() string {
 	return string(d.AppendText(buf[:0]))
 }
 
-// AppendText appends the §3.1 form YYYY-MM-DDTHH:MM:SSZ (never a fraction)
-// and nothing when the datetime is unset. Out-of-range host values are
-// printed as the numbers they are (month 255 prints "255"), like upstream.
+// AppendText appends the ws1 event form YYYY-MM-DDTHH:MM:SSZ (never a
+// fraction) and nothing when the datetime is unset. Out-of-range host values
+// are printed as the numbers they are (month 255 prints "255"), like
+// upstream.
 func (d DateTime) AppendText(dst []byte) []byte {
 	if d.IsUnset() {
 		return dst
@@ -138,8 +140,7 @@ func appendPadded(dst []byte, v uint64, width int) []byte {
 	return strconv.AppendUint(dst, v, 10)
 }
 
-// ParseDateTime parses s (trimmed) in the datetime grammar of
-// events-and-filters.md §8:
+// ParseDateTime parses s (trimmed) in the datetime grammar:
 //
 //	YYYY-MM-DD("T"|"t"|" ")hh:mm:ss["." 1–9 digits]["Z"|"z"|("+"|"-")hh:mm]
 //

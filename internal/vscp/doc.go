@@ -1,7 +1,7 @@
 // Package vscp holds the driver's single internal event type and everything
 // that turns text into events and filters and back again: the number, GUID and
 // datetime grammars, the ws1 string codec, the ws2/MQTT JSON codec and the
-// filter model with its match rule (specification: events-and-filters.md).
+// filter model with its match rule.
 //
 // Every parser returns a value or a descriptive error. None of them panics or
 // reads beyond its input, and a rejected input never yields a half-filled

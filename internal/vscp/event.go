@@ -12,9 +12,8 @@ const (
 	HeadFrameUnixNS uint16 = 0x0100
 )
 
-// Event is the driver's single internal event representation
-// (events-and-filters.md §1). The zero value is a valid event with an unset
-// datetime and no data.
+// Event is the driver's single internal event representation. The zero value
+// is a valid event with an unset datetime and no data.
 type Event struct {
 	Head      uint16
 	OBID      uint32
@@ -53,9 +52,9 @@ func TimestampFromUnixNano(ns uint64) uint32 {
 	return uint32(ns / 1000)
 }
 
-// SetUnixNano applies the time of a UNIX_NS frame (c-api.md §10.1): the frame
-// bits of head are cleared, the datetime becomes the UTC instant ns (unset
-// when ns is 0) and the timestamp becomes (ns / 1000) mod 2^32.
+// SetUnixNano applies the time of a v15.1 UNIX_NS frame: the frame bits of
+// head are cleared, the datetime becomes the UTC instant ns (unset when ns is
+// 0) and the timestamp becomes (ns / 1000) mod 2^32.
 func (e *Event) SetUnixNano(ns uint64) {
 	e.Head &^= HeadFrameMask
 	e.DateTime = DateTimeFromUnixNano(ns)

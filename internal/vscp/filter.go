@@ -8,10 +8,10 @@ import (
 	"strings"
 )
 
-// Filter selects events by priority, class, type and GUID
-// (events-and-filters.md §5.1). A mask bit of 1 means the event bit must
-// equal the filter bit, so the zero Filter accepts every event; it is the
-// default for sessions, users and the driver-level filters.
+// Filter selects events by priority, class, type and GUID. A mask bit of 1
+// means the event bit must equal the filter bit, so the zero Filter accepts
+// every event; it is the default for sessions, users and the driver-level
+// filters.
 type Filter struct {
 	FilterPriority, MaskPriority uint8
 	FilterClass, MaskClass       uint16
@@ -34,7 +34,7 @@ func (f *Filter) Match(e *Event) bool {
 }
 
 // ParseFilterHalf parses one half (filter or mask) in the string form
-// "priority,class,type,GUID" of events-and-filters.md §5.2. The string is
+// "priority,class,type,GUID" (docs/configuration.md, filters). The string is
 // split on ',' and each token trimmed; 0–4 tokens are accepted, a missing or
 // empty number is 0, and the GUID follows ParseGUID ("" and "-" are zero).
 func ParseFilterHalf(s string) (prio uint8, class, typ uint16, guid GUID, err error) {

@@ -10,7 +10,7 @@ import (
 
 // Fuzz targets: no input may panic, a failed parse returns the zero value,
 // and a successful parse satisfies the model's invariants and survives
-// re-encoding. Seeds are the known answers of events-and-filters.md §9.
+// re-encoding. Seeds are the codec known answers (K rows) and edge cases.
 
 var eventStringSeeds = []string{
 	"0,20,3,0,,0,-,1,2,3",

@@ -21,8 +21,8 @@ const (
 	MaxU64 = math.MaxUint64
 )
 
-// isSpace reports whether c is one of the ASCII whitespace bytes the
-// specification trims. strings.TrimSpace is not used because it also strips
+// isSpace reports whether c is one of the ASCII whitespace bytes that
+// trimming removes. strings.TrimSpace is not used because it also strips
 // Unicode spaces such as U+00A0, which the grammars must reject.
 func isSpace(c byte) bool {
 	switch c {
@@ -67,11 +67,11 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// ParseNumber parses s in the number grammar of events-and-filters.md §6
-// after trimming ASCII whitespace: decimal (leading zeros allowed, "017" is
-// 17), or hex/octal/binary with a 0x/0o/0b prefix in either case. There is no
-// sign, no digit separator and no partial parse. A value above max is an
-// error; empty or blank input returns ErrEmpty.
+// ParseNumber parses s in the number grammar after trimming ASCII whitespace:
+// decimal (leading zeros allowed, "017" is 17), or hex/octal/binary with a
+// 0x/0o/0b prefix in either case. There is no sign, no digit separator and no
+// partial parse. A value above max is an error; empty or blank input returns
+// ErrEmpty.
 func ParseNumber(s string, max uint64) (uint64, error) {
 	t := trim(s)
 	if t == "" {

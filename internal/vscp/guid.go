@@ -14,7 +14,7 @@ const guidTextLen = 16*3 - 1
 const upperHex = "0123456789ABCDEF"
 
 // IsZero reports whether all 16 bytes are zero, the value that asks for the
-// interface GUID when a client sends it (normalisation N2).
+// interface GUID when a client sends it.
 func (g GUID) IsZero() bool {
 	return g == GUID{}
 }
@@ -38,12 +38,11 @@ func (g GUID) AppendText(dst []byte) []byte {
 	return dst
 }
 
-// ParseGUID parses s in the GUID grammar of events-and-filters.md §7 after
-// trimming ASCII whitespace. The accepted forms are "" and "-" (all zero),
-// colon-separated groups (left-aligned, zero-filled), "::" (all 0xFF),
-// "::" + groups (right-aligned, 0xFF-filled), "-:" + groups (right-aligned,
-// zero-filled) and the 8-4-4-4-12 UUID form, each optionally wrapped in one
-// pair of braces.
+// ParseGUID parses s in the GUID grammar after trimming ASCII whitespace. The
+// accepted forms are "" and "-" (all zero), colon-separated groups
+// (left-aligned, zero-filled), "::" (all 0xFF), "::" + groups (right-aligned,
+// 0xFF-filled), "-:" + groups (right-aligned, zero-filled) and the 8-4-4-4-12
+// UUID form, each optionally wrapped in one pair of braces.
 func ParseGUID(s string) (GUID, error) {
 	var g GUID
 	t := trim(s)
@@ -127,9 +126,9 @@ func parseUUID(whole, body string) (GUID, error) {
 }
 
 // parseGroups decodes colon-separated groups into out from index 0 and
-// returns the number of bytes written. Group sizes follow §7: 1–2 digits are
-// one byte, 3–4 digits two bytes (left-padded), an even count of 6 or more is
-// count/2 bytes, an odd count of 5 or more is ambiguous and rejected.
+// returns the number of bytes written. Group sizes: 1–2 digits are one byte,
+// 3–4 digits two bytes (left-padded), an even count of 6 or more is count/2
+// bytes, an odd count of 5 or more is ambiguous and rejected.
 func parseGroups(whole, groups string, out *GUID) (int, error) {
 	n := 0
 	rest := groups

@@ -15,7 +15,7 @@ var nowDT = DateTimeOf(testNow)
 // seqGUID is 00:01:02:...:0F.
 var seqGUID = GUID{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
 
-// e1 is the event E1 of events-and-filters.md §9.
+// e1 is the known-answer event E1, with every field set.
 func e1() Event {
 	return Event{
 		Head: 96, OBID: 5, DateTime: dt(2024, 3, 4, 5, 6, 7, 0), Timestamp: 1234,

@@ -7,7 +7,7 @@ import (
 )
 
 // JSONFormat selects the key set of the JSON event object
-// (config.md ws2-event-format; the same selection applies to MQTT payloads).
+// (ws2-event-format; the same selection applies to MQTT payloads).
 type JSONFormat uint8
 
 const (
@@ -68,7 +68,7 @@ func equalFoldASCII(a, b string) bool {
 // lowerHex spells \u escapes the way encoding/json does.
 const lowerHex = "0123456789abcdef"
 
-// Key sets of the output object, in the order of §4.1. Each key carries its
+// Key sets of the output object, in output order. Each key carries its
 // opening quote, closing quote and colon so that the encoder copies one
 // constant per field.
 var (
@@ -76,11 +76,11 @@ var (
 	shortKeys = [9]string{`"head":`, `"obid":`, `"datetime":`, `"timestamp":`, `"class":`, `"type":`, `"guid":`, `"data":`, `"note":`}
 )
 
-// AppendEventJSON appends the compact JSON object of e (§4.1) with the key
-// set selected by f. Integers are decimal, datetime and GUID use the §3.1
-// text, data is an array of decimal bytes ([] when empty, never base64 or
-// null) and the note is escaped without HTML escaping. An unknown format is
-// treated as JSONBoth.
+// AppendEventJSON appends the compact JSON object of e with the key set
+// selected by f. Integers are decimal, datetime and GUID use the ws1 event
+// text forms, data is an array of decimal bytes ([] when empty, never base64
+// or null) and the note is escaped without HTML escaping. An unknown format
+// is treated as JSONBoth.
 func AppendEventJSON(dst []byte, e *Event, f JSONFormat) []byte {
 	dst = append(dst, '{')
 	switch f {

@@ -125,7 +125,7 @@ func TestDecodeEventJSON(t *testing.T) {
 		{"K28 data byte 256", `{"class":10,"data":[256]}`, Event{}, `field "data": element 0: value 256 exceeds 255`},
 		{"K28 GUID as number", `{"class":10,"guid":7}`, Event{}, `field "guid": want a string, got a number`},
 
-		// ws2.md §7 conformance rows, decoding part.
+		// ws2 conformance rows (TestWS2), decoding part.
 		{"ws2 #37 minimal", `{"vscpClass":10,"vscpType":6}`, Event{Class: 10, Type: 6, DateTime: nowDT}, ""},
 		{"ws2 #38", `{"vscpHead":0,"vscpClass":10,"vscpType":6,"vscpData":[1,2,3]}`, Event{Class: 10, Type: 6, DateTime: nowDT, Data: data(1, 2, 3)}, ""},
 		{"ws2 #39 dateTime alias and mixed keys", `{"head":0,"vscpClass":30,"vscpType":5,"obid":0,"dateTime":"2026-11-22T00:17:50.123456Z","timestamp":0,"guid":"FF:FF:FF:FF:FF:FF:FF:F5:00:00:00:00:00:02:00:00","data":[1,2,3,4,5,6],"note":"x"}`,

@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// DecodeEventJSON decodes the JSON event object of ws2 and MQTT (§4.2). obj
-// is the JSON text of the value and must be an object. Every field accepts
-// the spellings of ws2.md §6.1; the vscp* key wins over the short key, which
-// wins over later aliases, and null means absent. Unknown keys are ignored.
+// DecodeEventJSON decodes the JSON event object of ws2 and MQTT. obj is the
+// JSON text of the value and must be an object. Every field accepts the
+// spellings listed in docs/protocols.md (sending an event); the vscp* key
+// wins over the short key, which wins over later aliases, and null means
+// absent. Unknown keys are ignored.
 //
 // Absent numbers are 0, an absent or "now" datetime ("", "0" or the number
 // 0) becomes now, an absent GUID is zero. A non-zero timestamp_ns sets the
@@ -196,12 +197,12 @@ var filterKeys = [8]string{
 	"mask_priority", "mask_class", "mask_type", "mask_guid",
 }
 
-// DecodeFilterJSON decodes the SETFILTER argument of ws2 (§5.2 JSON form):
-// an object or null. The filter is replaced as a whole, so missing or null
-// members are 0 or the zero GUID, and null, blank input or {} accept all.
-// Numbers are non-negative JSON integers or number-grammar strings
-// (priority ≤ 255, class and type ≤ 65535); GUIDs are strings. Unknown keys
-// are ignored; any invalid value is an error.
+// DecodeFilterJSON decodes the SETFILTER argument of ws2: an object or null.
+// The filter is replaced as a whole, so missing or null members are 0 or the
+// zero GUID, and null, blank input or {} accept all. Numbers are non-negative
+// JSON integers or number-grammar strings (priority ≤ 255, class and type ≤
+// 65535); GUIDs are strings. Unknown keys are ignored; any invalid value is
+// an error.
 func DecodeFilterJSON(obj []byte) (Filter, error) {
 	t := bytes.TrimSpace(obj)
 	if len(t) == 0 || string(t) == "null" {

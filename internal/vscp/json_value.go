@@ -38,7 +38,7 @@ func isNull(raw []byte) bool {
 }
 
 // decodeObject parses text that must be a JSON object into its members.
-// Duplicate keys resolve to the last occurrence, as ws2.md §3 requires.
+// Duplicate keys resolve to the last occurrence, as with encoding/json.
 func decodeObject(text []byte, what string) (map[string]json.RawMessage, error) {
 	t := bytes.TrimSpace(text)
 	if len(t) == 0 || t[0] != '{' {
@@ -52,7 +52,7 @@ func decodeObject(text []byte, what string) (map[string]json.RawMessage, error) 
 }
 
 // pick returns the first of keys whose value is present and not null: the
-// alias precedence of ws2.md §6.1. A null spelling therefore does not hide a
+// alias precedence of event keys. A null spelling therefore does not hide a
 // later one.
 func pick(m map[string]json.RawMessage, keys ...string) (string, json.RawMessage) {
 	for _, k := range keys {

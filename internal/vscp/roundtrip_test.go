@@ -111,7 +111,7 @@ func TestRoundTripFilterText(t *testing.T) {
 }
 
 // TestMatchAgainstDefinition compares Match with a literal transcription of
-// the §5.1 rule on random filters and events.
+// the mask rule on random filters and events.
 func TestMatchAgainstDefinition(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	pick := func() byte { // biased towards values that make matches likely

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Token positions of the ws1 event string (events-and-filters.md §3).
+// Token positions of the ws1 event string.
 const (
 	tokHead = iota
 	tokClass
@@ -22,7 +22,7 @@ const (
 
 var tokenNames = [tokData]string{"head", "class", "type", "obid", "datetime", "timestamp", "GUID"}
 
-// AppendEventString appends the ws1/MQTT string form of e (§3.1) without the
+// AppendEventString appends the ws1/MQTT string form of e without the
 // "E;" prefix:
 //
 //	head,class,type,obid,datetime,timestamp,GUID[,0xD0,0xD1,...]
@@ -49,12 +49,12 @@ func AppendEventString(dst []byte, e *Event) []byte {
 	return dst
 }
 
-// ParseEventString parses the ws1/MQTT string form of an event (§3.2). At
-// least head, class and type must be present; obid, datetime, timestamp and
-// GUID may be absent or empty, and every token after the GUID is a data
-// byte. An unset datetime ("", absent or "0") becomes now. When head carries
-// the UNIX_NS frame bits, token 5 is nanoseconds since the epoch (the vscpd
-// 15.1 string output); either way the frame bits 01 are cleared.
+// ParseEventString parses the ws1/MQTT string form of an event. At least
+// head, class and type must be present; obid, datetime, timestamp and GUID
+// may be absent or empty, and every token after the GUID is a data byte. An
+// unset datetime ("", absent or "0") becomes now. When head carries the
+// UNIX_NS frame bits, token 5 is nanoseconds since the epoch (the vscpd 15.1
+// string output); either way the frame bits 01 are cleared.
 func ParseEventString(s string, now time.Time) (Event, error) {
 	t := trim(s)
 	if i := strings.IndexByte(t, ';'); i >= 0 {

@@ -63,7 +63,7 @@ func TestParseEventString(t *testing.T) {
 		{"K20 timestamp overflow", "0,10,6,0,,4294967296,-", Event{}, "token 5 (timestamp): value 4294967296 exceeds 4294967295"},
 		{"K20 February 30", "0,10,6,0,2024-02-30T00:00:00Z,0,-", Event{}, "token 4 (datetime)"},
 
-		// ws1.md §7 conformance rows, decoding part.
+		// ws1 conformance rows (TestWS1), decoding part.
 		{"ws1 #54", "0,10,6,0,,0,-,1,2", Event{Class: 10, Type: 6, DateTime: nowDT, Data: data(1, 2)}, ""},
 		{"ws1 #55", "0,10,6", Event{}, "need at least"},
 		{"ws1 #57 datetime 0 is now", "0,30,5,0,0,0," + "FF:FF:FF:FF:FF:FF:FF:F5:00:00:00:00:00:02:00:00,1,2,3,4,5,6",

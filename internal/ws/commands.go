@@ -11,7 +11,8 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// Error codes and their exact texts (ws1.md §4), shared by ws1 and ws2.
+// Error codes and their exact texts (docs/protocols.md, error codes), shared
+// by ws1 and ws2.
 const (
 	codeSyntax       = 1
 	codeUnknownCmd   = 2
@@ -38,8 +39,8 @@ var errorText = [...]string{
 	10: "Exception or other general error.",
 }
 
-// echoName is the <CMD> of a reply (ws1.md §3.3): the token trimmed and
-// upper-cased if it is 1–32 printable ASCII characters, else empty.
+// echoName is the <CMD> of a reply: the token trimmed and upper-cased if it
+// is 1–32 printable ASCII characters, else empty.
 func echoName(token string) string {
 	t := strings.TrimSpace(token)
 	if len(t) == 0 || len(t) > 32 {
@@ -72,8 +73,9 @@ type authResult struct {
 	close   bool // max-auth-failures reached: close after the reply
 }
 
-// authenticate runs users-and-auth.md §7.2 for the session. present is
-// false when iv or crypto is missing.
+// authenticate runs an AUTH command for the session: syntax check,
+// throttle, credential check. present is false when iv or crypto is
+// missing.
 func (s *session) authenticate(iv, crypto string, present bool) authResult {
 	h := s.hub
 	var ivb, cb []byte
@@ -103,7 +105,7 @@ func (s *session) authenticate(iv, crypto string, present bool) authResult {
 		if h.throttle != nil {
 			h.throttle.RecordFailure(s.peer)
 		}
-		// users-and-auth.md §8.1: detach, new SID; the writer clears the
+		// Refused credentials: detach, new SID; the writer clears the
 		// OPEN flag and discards the queue as it sends the reply.
 		s.state.Store(nil)
 		s.unauthSince.Store(h.now())
@@ -128,7 +130,7 @@ func (s *session) authFailed(r authResult) authResult {
 }
 
 // finishAuth queues the reply and, when the failure limit is reached, the
-// 1008 close after it (users-and-auth.md §8.2).
+// 1008 close after it.
 func (s *session) finishAuth(r authResult, reply []byte) {
 	act := actNone
 	if r.outcome == auth.Cred {
@@ -166,10 +168,11 @@ func (s *session) setFilter(parse func() (vscp.Filter, error)) int {
 	return 0
 }
 
-// event runs a client event through the steps that ws1.md §6.1 and ws2.md
-// §6.1 share: authenticated, send-events, parse (which returns the event or
-// the error code of a malformed message), then clientEvent. It replies
-// with fail(code) or ok, and forwards an accepted event after the reply.
+// event runs a client event through the checks ws1 and ws2 share, in the
+// order docs/protocols.md gives: authenticated, send-events, parse (which
+// returns the event or the error code of a malformed message), then
+// clientEvent. It replies with fail(code) or ok, and forwards an accepted
+// event after the reply.
 func (s *session) event(parse func() (vscp.Event, int), fail func(code int) []byte, ok []byte) {
 	h := s.hub
 	h.counters.Inc(stats.ClientEventsReceived)
@@ -197,15 +200,15 @@ func (s *session) event(parse func() (vscp.Event, int), fail func(code int) []by
 	s.reply(ok, actNone)
 	h.forward(s, &ev)
 	if queued && h.opts.Publish != nil {
-		h.opts.Publish(&ev) // P4: only what passed the in-filter
+		h.opts.Publish(&ev) // only what passed the in-filter is published
 	}
 }
 
-// clientEvent runs the event steps 4–7 of ws1.md §6.1 / ws2.md §6.1 for a
-// parsed event of an authenticated sender with send-events: class rights
-// and allow-list, normalisation, in-filter and in-queue. It returns 0 when
-// the event was accepted (the caller then replies and forwards), or the
-// error code, and whether the in-filter passed it to the host.
+// clientEvent runs the remaining event checks for a parsed event of an
+// authenticated sender with send-events: class rights and allow-list,
+// normalisation, in-filter and in-queue. It returns 0 when the event was
+// accepted (the caller then replies and forwards), or the error code, and
+// whether the in-filter passed it to the host.
 func (s *session) clientEvent(u *auth.User, ev *vscp.Event) (int, bool) {
 	h := s.hub
 	if !u.CanSendClass(ev.Class, ev.Type) {
@@ -223,7 +226,10 @@ func (s *session) clientEvent(u *auth.User, ev *vscp.Event) (int, bool) {
 	return 0, queued
 }
 
-// normalise applies events-and-filters.md §2 N1–N5 (N3 is the parsers').
+// normalise sets what the driver owns in a client event: obid is the
+// session id, an empty GUID the interface GUID, a zero timestamp the
+// driver's, and the priority is clamped to max-priority. (An unset datetime
+// has already become now in the parsers.)
 func (s *session) normalise(u *auth.User, ev *vscp.Event) {
 	h := s.hub
 	ev.OBID = s.id

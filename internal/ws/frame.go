@@ -11,7 +11,7 @@ const (
 	finBit  = 0x80
 )
 
-// Close codes the server sends (ws1.md T14).
+// Close codes the server sends (docs/protocols.md, closing).
 const (
 	closeNormal         = 1000
 	closeGoingAway      = 1001

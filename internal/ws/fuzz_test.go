@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// Every ws1 message gets exactly one reply of a documented form, and never
-// a panic (ws1.md §3–§4, T15). The AUTH close that may follow a reply is a
-// close frame, not a reply.
+// Every ws1 message gets exactly one reply of a documented form, and never a
+// panic. The AUTH close that may follow a reply is a close frame, not a
+// reply.
 func FuzzWS1Message(f *testing.F) {
 	for _, s := range []string{"C;NOOP", "C;AUTH;x;y", "E;0,10,6,0,,0,-,1,2", "C;SF;0,10,6,-;0,0xFFFF,0,-", "", "c", "E", "C;;;", "  C ; noop \r\n", "E;0,10,6,0,2024-02-30T00:00:00Z,0,-", "C;OPEN", "C;CLRQ"} {
 		f.Add(s, true)
@@ -42,7 +42,7 @@ func FuzzWS1Message(f *testing.F) {
 }
 
 // Every ws2 message gets at most one reply (none only for "+"/"-"), a
-// JSON object with a string "type" (ws2.md §2–§3).
+// JSON object with a string "type".
 func FuzzWS2Message(f *testing.F) {
 	for _, s := range []string{`{"type":"CMD","command":"NOOP"}`, `{"type":"E","event":{"class":10,"type":6}}`, `hello`, `[1]`, `null`, `{"type":5}`, `{"type":"+"}`, `{"type":"CMD","command":"SF","args":{"filter_class":"0x0A"}}`, `{"type":"CMD","command":"AUTH","args":{"iv":"00","crypto":"11"}}`} {
 		f.Add(s, true)

@@ -21,7 +21,7 @@ import (
 	"github.com/vscp-go/vscpl2drv-websocksrv/internal/vscp"
 )
 
-// testKey is the upstream test key K1 (compat.md).
+// testKey is the upstream test key K1 (configs/demo.key).
 var testKey, _ = hex.DecodeString("2DBB079A38985AF00EBEEFE22F9FFA0E")
 
 var testIFG = vscp.GUID{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 0, 0, 0, 0xAB, 0xCD}
@@ -31,7 +31,7 @@ func md5Of(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// testUsers are the fixture users of ws1.md §7 (MD5 passwords).
+// testUsers are the fixture users of the conformance tests (MD5 passwords).
 func testUsers(t testing.TB) *auth.Users {
 	t.Helper()
 	users := []map[string]any{
@@ -154,7 +154,8 @@ func queued(s *session) []string {
 	return out
 }
 
-// crypto is CRYPTO(x) of ws1.md §7: AES-128-CBC, IV = SID, zero padding.
+// crypto is the AUTH crypto field for plain: AES-128-CBC, IV = SID, zero
+// padding.
 func crypto(t testing.TB, sid, plain string) string {
 	t.Helper()
 	iv, err := hex.DecodeString(sid)

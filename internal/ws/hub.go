@@ -62,7 +62,7 @@ func newHub(opts *Options) *Hub {
 		// recipients); gorilla only writes control frames it answers on its
 		// own, so its write buffer is taken from a pool when needed.
 		WriteBufferPool: &sync.Pool{},
-		CheckOrigin:     func(*http.Request) bool { return true }, // T5: Origin is not checked
+		CheckOrigin:     func(*http.Request) bool { return true }, // no Origin check: file:// pages work
 		Error: func(w http.ResponseWriter, _ *http.Request, _ int, _ error) {
 			plain(w, http.StatusBadRequest, "Bad Request\n")
 		},
@@ -110,14 +110,14 @@ func (h *Hub) remove(s *session) {
 func (h *Hub) list() []*session { return *h.sessions.Load() }
 
 // receives reports whether st may be sent ev now: authenticated, with the
-// receive-events right, and its filter passes (routing-and-mqtt.md §3, W6).
+// receive-events right, and its filter passes.
 func receives(st *authState, ev *vscp.Event) bool {
 	return st != nil && st.user.Rights.Has(auth.RightReceiveEvents) && st.filter.Match(ev)
 }
 
-// Dispatch fans a host or bridge event out to the sessions
-// (routing-and-mqtt.md §3). It runs on the instance's dispatcher goroutine;
-// the event must not change afterwards.
+// Dispatch fans a host or bridge event out to the sessions after the
+// out-filter. It runs on the instance's dispatcher goroutine; the event must
+// not change afterwards.
 func (h *Hub) Dispatch(ev *vscp.Event) {
 	if !h.opts.OutFilter.Match(ev) {
 		h.counters.Inc(stats.OutFiltered)
@@ -138,8 +138,8 @@ func (h *Hub) Dispatch(ev *vscp.Event) {
 }
 
 // forward delivers an accepted client event to other sessions (and to the
-// sender with receive-sent-events), routing-and-mqtt.md §4 P3. The event
-// must not change afterwards: the recipients share it.
+// sender with receive-sent-events). The event must not change afterwards: the
+// recipients share it.
 func (h *Hub) forward(from *session, ev *vscp.Event) {
 	if !h.opts.ForwardClientEvents && !h.opts.ReceiveSentEvents {
 		return
@@ -174,7 +174,7 @@ func (h *Hub) enqueue(s *session, o *outEvent) {
 }
 
 // sweep runs the per-session timers of the whole instance in one goroutine:
-// server pings, silence detection and the auth timeout (ws1.md T13).
+// server pings, silence detection and the auth timeout.
 func (h *Hub) sweep() {
 	defer h.sweepers.Done()
 	defer func() {

@@ -20,8 +20,7 @@ import (
 )
 
 // Options configure a Server. The values come from the instance's
-// configuration (config.md); Submit, Status and the counters from the
-// driver.
+// configuration; Submit, Status and the counters from the driver.
 type Options struct {
 	Log      *zap.Logger
 	Counters *stats.Counters
@@ -38,10 +37,10 @@ type Options struct {
 	// Status renders the status document; it is called once per request.
 	Status func() []byte
 	// Submit hands an accepted, normalised client event to the host side
-	// (in-filter and in-queue, routing-and-mqtt.md §4 P1).
+	// (in-filter and in-queue).
 	Submit func(*vscp.Event) (bool, error)
 	// Publish, when set, hands an event that passed the in-filter to the
-	// MQTT bridge (routing-and-mqtt.md §4 P4). It must not wait.
+	// MQTT bridge. It must not wait.
 	Publish func(*vscp.Event)
 
 	Users        *auth.Users
@@ -160,7 +159,7 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 // peerAddr is the TCP peer of r, unmapped and without zone; proxy headers
-// are never consulted (users-and-auth.md §5.2).
+// are never consulted, so a client cannot choose its address.
 func peerAddr(r *http.Request) netip.Addr {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
@@ -169,7 +168,8 @@ func peerAddr(r *http.Request) netip.Addr {
 	return ap.Addr().Unmap().WithZone("")
 }
 
-// route applies ws1.md T2 in order.
+// route checks allow-remotes first, on every request, then dispatches on
+// the exact path: ws1, ws2, the status document, static content, else 404.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	o := &s.opts
 	if !o.AllowRemotes.Empty() && !o.AllowRemotes.Allow(peerAddr(r)) {

@@ -33,8 +33,7 @@ func (p protocol) String() string {
 }
 
 const (
-	// writeTimeout drops a connection whose socket write blocks this long
-	// (ws1.md T13).
+	// writeTimeout drops a connection whose socket write blocks this long.
 	writeTimeout = 10 * time.Second
 	// closeLinger is how long a server-initiated close waits for the
 	// client's close frame before the TCP connection is cut.
@@ -57,9 +56,9 @@ type authState struct {
 }
 
 // writerAction is a session state change that takes effect when the writer
-// emits the reply carrying it, which gives routing-and-mqtt.md W3–W5 their
-// order: events released by OPEN follow +OPEN, none follow +CLOSE, and none
-// queued before CLRQ follow its reply.
+// emits the reply carrying it, which gives replies and events their order:
+// events released by OPEN follow +OPEN, none follow +CLOSE, and none queued
+// before CLRQ follow its reply.
 type writerAction uint8
 
 const (
@@ -157,7 +156,7 @@ func newSession(h *Hub, p protocol, c *websocket.Conn, peer netip.Addr) *session
 		return nil
 	})
 	c.SetCloseHandler(func(code int, _ string) error {
-		// T10: answer a client's close with the same code (1000 if it
+		// Answer a client's close with the same code (1000 if it
 		// sent none); a close answering ours needs no reply.
 		if !s.closing.Swap(true) {
 			if code == websocket.CloseNoStatusReceived {
@@ -212,7 +211,7 @@ func (s *session) push(f outFrame, wait bool) {
 	}
 }
 
-// reply queues a protocol reply, in request order (W1).
+// reply queues a protocol reply, in request order.
 func (s *session) reply(data []byte, act writerAction) {
 	s.push(outFrame{data: data, action: act}, true)
 }
@@ -223,7 +222,7 @@ func (s *session) control(frame []byte) {
 	s.push(outFrame{data: frame}, false)
 }
 
-// closeWith starts a server-initiated close (T14): the close frame goes
+// closeWith starts a server-initiated close: the close frame goes
 // out after what is already queued, and the TCP connection is cut if the
 // client has not completed the handshake within closeLinger.
 func (s *session) closeWith(code int, reason string) {
@@ -267,7 +266,7 @@ func (s *session) start(greeting []byte) bool {
 		return false
 	}
 	s.hub.counters.Inc(stats.SessionsAccepted)
-	s.reply(greeting, actNone) // T8: the first frame
+	s.reply(greeting, actNone) // the greeting is the first frame
 	go s.writeLoop()
 	go func() {
 		defer s.hub.wg.Done()
@@ -311,7 +310,7 @@ func (s *session) readLoop() {
 }
 
 // handle processes one message; a panic is answered with code 10 and the
-// session goes on (T15).
+// session goes on.
 func (s *session) handle(msg []byte) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -14,8 +14,9 @@ import (
 var builtinPage []byte
 
 // static serves web-root, or the built-in page when web-root is empty
-// (config.md web-root): files only, no directory listings, nothing outside
-// the root (os.Root refuses ".." and symbolic links that lead out).
+// (docs/configuration.md, web-root): files only, no directory listings,
+// nothing outside the root (os.Root refuses ".." and symbolic links that lead
+// out).
 type static struct {
 	root *os.Root // nil: built-in page (or nothing, when the root is unusable)
 	page bool

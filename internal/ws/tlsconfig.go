@@ -16,11 +16,12 @@ import (
 )
 
 // shortTrustInterval is how often, at most, a handshake looks at the
-// certificate files' modification times (config.md §6 short-trust).
+// certificate files' modification times (short-trust).
 const shortTrustInterval = 5 * time.Second
 
 // TLSConfig builds the listener's TLS configuration from the tls object
-// (config.md §6). Every file is read now, so a bad file fails VSCPOpen.
+// (docs/configuration.md, section 6). Every file is read now, so a bad file
+// fails VSCPOpen.
 func TLSConfig(c config.TLS, log *zap.Logger) (*tls.Config, error) {
 	kp, err := newKeyPair(c.Certificate, c.Key, log)
 	if err != nil {

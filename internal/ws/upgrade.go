@@ -36,8 +36,8 @@ func handshakeOK(r *http.Request) bool {
 	return err == nil && len(key) == 16
 }
 
-// serveWS upgrades a request to a ws1 or ws2 session (ws1.md T3–T8) and
-// runs the session on this goroutine.
+// serveWS upgrades a request to a ws1 or ws2 session (docs/protocols.md,
+// connecting) and runs the session on this goroutine.
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request, p protocol) {
 	if !headerHasToken(r.Header, "Upgrade", "websocket") {
 		w.Header().Set("Sec-WebSocket-Version", "13")
@@ -57,7 +57,7 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request, p protocol) {
 	}
 	var hdr http.Header
 	if offered := websocket.Subprotocols(r); len(offered) > 0 {
-		hdr = http.Header{"Sec-Websocket-Protocol": {offered[0]}} // T6
+		hdr = http.Header{"Sec-Websocket-Protocol": {offered[0]}} // echo the first one offered
 	}
 	c, err := h.upgrader.Upgrade(w, r, hdr)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 
 func ws1Frame(line string) []byte { return textFrame([]byte(line)) }
 
-// ws1Error is `-;<CMD>;<code>;<text>` (ws1.md §4), always four fields.
+// ws1Error is `-;<CMD>;<code>;<text>`, always four fields.
 func ws1Error(cmd string, code int) []byte {
 	return ws1Frame("-;" + cmd + ";" + strconv.Itoa(code) + ";" + errorText[code])
 }
@@ -33,7 +33,7 @@ func encodeWS1Event(ev *vscp.Event) []byte {
 	return textFrame(line)
 }
 
-// handleWS1 processes one ws1 message (ws1.md §3).
+// handleWS1 processes one ws1 message.
 func (s *session) handleWS1(msg []byte) {
 	text := trimSpace(string(msg))
 	fields := strings.Split(text, ";")
@@ -109,7 +109,7 @@ func (s *session) ws1Command(token string, args []string) {
 	}
 }
 
-// ws1Auth is `C;AUTH;<iv>;<crypto>` (ws1.md §5.1).
+// ws1Auth is `C;AUTH;<iv>;<crypto>`.
 func (s *session) ws1Auth(args []string) {
 	var r authResult
 	if len(args) < 2 {
@@ -130,7 +130,7 @@ func (s *session) ws1Auth(args []string) {
 // ws1EventOK is the `+;EVENT` frame, shared by every accepted event.
 var ws1EventOK = ws1OK("EVENT")
 
-// ws1Event is `E;<event-string>` (ws1.md §6.1).
+// ws1Event is `E;<event-string>`.
 func (s *session) ws1Event(text string) {
 	s.event(func() (vscp.Event, int) {
 		ev, err := vscp.ParseEventString(text, time.Now())

@@ -15,7 +15,7 @@ const (
 	ifgText = "FF:FF:FF:FF:FF:FF:FF:FE:00:00:00:00:00:00:AB:CD"
 )
 
-// Rows of ws1.md §7 that need no connection and no login.
+// ws1 conformance rows (TestWS1) that need no connection and no login.
 func TestWS1CommandsInAnyState(t *testing.T) {
 	f := newFixture(t, nil)
 	s := f.session(protoWS1)
@@ -128,7 +128,7 @@ func TestWS1AuthCredentialFailureDeauthenticates(t *testing.T) {
 		t.Fatal("37: the SID must rotate after a credential failure")
 	}
 	if s.user() != nil || s.open.Load() || s.events.Len() != 0 {
-		t.Fatal("users-and-auth.md §8.1: user detached, OPEN cleared, queue discarded")
+		t.Fatal("refused credentials: user detached, OPEN cleared, queue discarded")
 	}
 	if f.counters.Get(stats.SessionDiscarded) != 1 {
 		t.Fatal("the discarded event is counted")
@@ -328,8 +328,8 @@ func TestDispatchRoutesHostEvents(t *testing.T) {
 	send(nows, "C;AUTH;"+nows.sid+";"+crypto(t, nows.sid, "rcv:secret"))
 	f.h.Dispatch(&vscp.Event{Class: 10, Type: 6, Data: []byte{1, 2, 3}})
 	f.h.Dispatch(&vscp.Event{Class: 20, Type: 3})
-	// Closed sessions queue too (routing-and-mqtt.md §3 step 2); only
-	// authentication, receive-events and the filter decide.
+	// Closed sessions queue too; only authentication, receive-events and the
+	// filter decide.
 	if got := queued(admin); len(got) != 2 || got[0] != "E;0,10,6,0,,0,"+z16+",0x01,0x02,0x03" { // 70
 		t.Fatalf("admin: %q", got)
 	}

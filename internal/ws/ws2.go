@@ -15,7 +15,8 @@ import (
 
 var errMissingArgs = errors.New("missing arguments")
 
-// ws2 frames: one compact JSON object each, keys in the order of ws2.md §2.
+// ws2 frames: one compact JSON object each, keys in the fixed order shown
+// below.
 
 func ws2Frame(b []byte) []byte { return textFrame(b) }
 
@@ -93,16 +94,16 @@ func isJSONNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }
 
-// handleWS2 processes one ws2 message (ws2.md §3).
+// handleWS2 processes one ws2 message.
 func (s *session) handleWS2(msg []byte) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(msg, &obj); err != nil || obj == nil {
-		s.reply(ws2Error("", codeParse), actNone) // D1, D2 (null is no object either)
+		s.reply(ws2Error("", codeParse), actNone) // not JSON or not an object (null included)
 		return
 	}
 	typ, ok := stringMember(obj, "type")
 	if !ok {
-		s.reply(ws2Error("", codeUnknownType), actNone) // D3
+		s.reply(ws2Error("", codeUnknownType), actNone) // type missing or not a string
 		return
 	}
 	switch strings.ToUpper(trimSpace(typ)) {
@@ -111,7 +112,7 @@ func (s *session) handleWS2(msg []byte) {
 	case "E", "EVENT":
 		s.ws2Event(obj)
 	case "+", "-":
-		// D6: a client's own replies are ignored.
+		// A client's own replies are ignored.
 	default:
 		s.reply(ws2Error("", codeUnknownType), actNone)
 	}
@@ -174,7 +175,7 @@ func (s *session) ws2Command(obj map[string]json.RawMessage) {
 	}
 }
 
-// ws2Auth is ws2.md §4.1: args {"iv":"…","crypto":"…"}.
+// ws2Auth is AUTH with args {"iv":"…","crypto":"…"}.
 func (s *session) ws2Auth(cmd string, args json.RawMessage) {
 	var r authResult
 	var obj map[string]json.RawMessage
@@ -198,7 +199,7 @@ func (s *session) ws2Auth(cmd string, args json.RawMessage) {
 // ws2EventOK is the `+EVENT` frame, shared by every accepted event.
 var ws2EventOK = ws2OK("EVENT", "")
 
-// ws2Event is ws2.md §6.1.
+// ws2Event is an E/EVENT message: {"type":"E","event":{…}}.
 func (s *session) ws2Event(obj map[string]json.RawMessage) {
 	s.event(func() (vscp.Event, int) {
 		raw, ok := obj["event"]

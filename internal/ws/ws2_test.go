@@ -16,7 +16,7 @@ func ws2Err(cmd string, code int) string {
 	return payload(b)
 }
 
-// Rows of ws2.md §7 that need no login.
+// ws2 conformance rows (TestWS2) that need no login.
 func TestWS2MessagesInAnyState(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.MaxAuthFailures = 0 })
 	s := f.session(protoWS2)
@@ -101,7 +101,7 @@ func TestWS2Auth(t *testing.T) {
 
 func TestWS2ReplayVectorWithoutSIDBinding(t *testing.T) {
 	// ws2 #26: the default key, auth-bind-sid false, the fixed replay
-	// vector of compat.md (admin:secret plus four spaces).
+	// vector of the old replay scripts (admin:secret plus four spaces).
 	f := newFixture(t, func(o *Options) {
 		o.AuthBindSID = false
 		o.Key = []byte{0xA4, 0xA8, 0x6F, 0x7D, 0x7E, 0x11, 0x9B, 0xA3, 0xF0, 0xCD, 0x06, 0x88, 0x1E, 0x37, 0x1B, 0x98}

@@ -1,5 +1,5 @@
 // Package level defines the log level words of the driver configuration
-// (config.md §7) on top of zapcore.Level.
+// (docs/configuration.md, the logging object) on top of zapcore.Level.
 //
 // It lives apart from package logging so that package config can parse level
 // words without importing logging, which itself imports config.
