@@ -23,31 +23,40 @@ func (b *cbuf) fill(v byte) {
 	}
 }
 
-// Offsets of vscpd's two vscpEvent layouts on 64-bit targets, written down
-// independently of the header, so a header that drifted from vscpd's struct
-// fails here.
+// Offsets of vscpd's two vscpEvent layouts, written down independently of
+// the header, so a header that drifted from vscpd's struct fails here. Only
+// pdata's size differs between the targets: 8 bytes on 64-bit ones, 4 on
+// 32-bit ARM (armhf), which moves pdata, crc and the struct's end.
 type offsets struct {
 	size, crc, obid, year, month, day, hour, minute, second, timestamp, timestampNS,
 	head, class, typ, guid, sizeData, pdata int
 	padding []int
 }
 
-var layoutV150 = offsets{size: 56, crc: 0, obid: 4, year: 8, month: 10, day: 11, hour: 12, minute: 13, second: 14,
-	timestamp: 16, timestampNS: -1, head: 20, class: 22, typ: 24, guid: 26, sizeData: 42, pdata: 48,
-	padding: []int{2, 3, 15, 44, 45, 46, 47}}
+var layoutV150, layoutV151 = layoutsFor(unsafe.Sizeof(uintptr(0)))
 
-var layoutV151 = offsets{size: 64, crc: 56, obid: 4, year: 8, month: 10, day: 16, hour: 17, minute: 18, second: 19,
-	timestamp: 20, timestampNS: 16, head: 0, class: 24, typ: 26, guid: 28, sizeData: 44, pdata: 48,
-	padding: []int{2, 3, 11, 12, 13, 14, 15, 46, 47, 58, 59, 60, 61, 62, 63}}
+func layoutsFor(ptrSize uintptr) (v150, v151 offsets) {
+	v150 = offsets{size: 56, crc: 0, obid: 4, year: 8, month: 10, day: 11, hour: 12, minute: 13, second: 14,
+		timestamp: 16, timestampNS: -1, head: 20, class: 22, typ: 24, guid: 26, sizeData: 42, pdata: 48,
+		padding: []int{2, 3, 15, 44, 45, 46, 47}}
+	v151 = offsets{size: 64, crc: 56, obid: 4, year: 8, month: 10, day: 16, hour: 17, minute: 18, second: 19,
+		timestamp: 20, timestampNS: 16, head: 0, class: 24, typ: 26, guid: 28, sizeData: 44, pdata: 48,
+		padding: []int{2, 3, 11, 12, 13, 14, 15, 46, 47, 58, 59, 60, 61, 62, 63}}
+	if ptrSize == 4 {
+		v150.size, v150.pdata, v150.padding = 48, 44, []int{2, 3, 15}
+		v151.size, v151.crc, v151.padding = 56, 52, []int{2, 3, 11, 12, 13, 14, 15, 46, 47, 54, 55}
+	}
+	return v150, v151
+}
 
 var le = binary.LittleEndian
 
 func TestEventSizesMatchSpec(t *testing.T) {
-	if n := eventSize(config.ABIv150); n != 56 {
-		t.Fatalf("v15.0 size %d, want 56", n)
+	if n := eventSize(config.ABIv150); n != layoutV150.size {
+		t.Fatalf("v15.0 size %d, want %d", n, layoutV150.size)
 	}
-	if n := eventSize(config.ABIv151); n != 64 {
-		t.Fatalf("v15.1 size %d, want 64", n)
+	if n := eventSize(config.ABIv151); n != layoutV151.size {
+		t.Fatalf("v15.1 size %d, want %d", n, layoutV151.size)
 	}
 }
 
@@ -125,8 +134,8 @@ func TestToCWithoutDataLeavesPdataNull(t *testing.T) {
 	if !toC(&rawEvent{Class: 1}, b.ptr(), config.ABIv150) {
 		t.Fatal("toC failed")
 	}
-	if p := le.Uint64(b.bytes()[layoutV150.pdata:]); p != 0 {
-		t.Fatalf("pdata = %#x, want NULL", p)
+	if p := *(*unsafe.Pointer)(unsafe.Pointer(&b.bytes()[layoutV150.pdata])); p != nil {
+		t.Fatalf("pdata = %p, want NULL", p)
 	}
 }
 

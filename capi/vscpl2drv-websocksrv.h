@@ -144,10 +144,16 @@ typedef struct vscpl2drv_event_filter {
   uint8_t filter_GUID[16], mask_GUID[16];
 } vscpl2drv_event_filter_t;
 
-/* Layout checks for 64-bit targets (32-bit targets lay the structs out
- * differently; the library's own conversion code is compiled against this
- * header, so it is always right for the target). */
+/* Layout checks for the targets vscpd runs on: 64-bit (x86-64, arm64) and
+ * 32-bit ARM EABI (armhf, where pdata is 4 bytes). Other targets are not
+ * checked; the library's own conversion code is compiled against this
+ * header, so it always matches the compiler's layout for the target. */
 #if defined(UINTPTR_MAX) && defined(UINT64_MAX) && UINTPTR_MAX == UINT64_MAX
+#define VSCPL2DRV_CHECK_LAYOUT 64
+#elif defined(__arm__) && defined(__ARM_EABI__) && defined(UINTPTR_MAX) && UINTPTR_MAX == UINT32_MAX
+#define VSCPL2DRV_CHECK_LAYOUT 32
+#endif
+#ifdef VSCPL2DRV_CHECK_LAYOUT
 #if defined(__cplusplus)
 #define VSCPL2DRV_STATIC_ASSERT(c, m) static_assert(c, m)
 #else
@@ -158,24 +164,33 @@ typedef struct vscpl2drv_event_filter {
 #else
 #define VSCPL2DRV_OFFSETOF(t, f) ((unsigned long)&(((t *)0)->f))
 #endif
-VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_v15_0_t) == 56, "v15.0 event is 56 bytes");
-VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, head) == 20, "v15.0 head at 20");
+/* Identical on every checked target. */
+VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, crc) == 0, "v15.0 crc at 0");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, timestamp) == 16, "v15.0 timestamp at 16");
+VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, head) == 20, "v15.0 head at 20");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, GUID) == 26, "v15.0 GUID at 26");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, sizeData) == 42, "v15.0 sizeData at 42");
-VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, pdata) == 48, "v15.0 pdata at 48");
-VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, crc) == 0, "v15.0 crc at 0");
-VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_v15_1_t) == 64, "v15.1 event is 64 bytes");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, head) == 0, "v15.1 head at 0");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, timestamp_ns) == 16, "v15.1 timestamp_ns at 16");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, timestamp) == 20, "v15.1 timestamp at 20");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, GUID) == 28, "v15.1 GUID at 28");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, sizeData) == 44, "v15.1 sizeData at 44");
 VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, pdata) == 48, "v15.1 pdata at 48");
-VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, crc) == 56, "v15.1 crc at 56");
 VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_filter_t) == 42, "filter is 42 bytes");
+#if VSCPL2DRV_CHECK_LAYOUT == 64
+VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_v15_0_t) == 56, "v15.0 event is 56 bytes");
+VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, pdata) == 48, "v15.0 pdata at 48");
+VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_v15_1_t) == 64, "v15.1 event is 64 bytes");
+VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, crc) == 56, "v15.1 crc at 56");
+#else
+VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_v15_0_t) == 48, "v15.0 event is 48 bytes on 32-bit ARM");
+VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_0_t, pdata) == 44, "v15.0 pdata at 44 on 32-bit ARM");
+VSCPL2DRV_STATIC_ASSERT(sizeof(vscpl2drv_event_v15_1_t) == 56, "v15.1 event is 56 bytes on 32-bit ARM");
+VSCPL2DRV_STATIC_ASSERT(VSCPL2DRV_OFFSETOF(vscpl2drv_event_v15_1_t, crc) == 52, "v15.1 crc at 52 on 32-bit ARM");
+#endif
 #undef VSCPL2DRV_OFFSETOF
 #undef VSCPL2DRV_STATIC_ASSERT
+#undef VSCPL2DRV_CHECK_LAYOUT
 #endif
 
 /* Import declaration on Windows; empty elsewhere. */

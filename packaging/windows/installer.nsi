@@ -1,8 +1,13 @@
 ; NSIS installer for vscpl2drv-websocksrv on Windows x86-64.
+; The installer itself is a 64-bit program (amd64-unicode stub): it only
+; makes sense on 64-bit Windows, and it runs under a 64-bit-only Wine in the
+; package tests. File times are not recorded (SetDateSave off), so two builds
+; from one commit are byte-identical.
 ; Built by `make package`:
 ;   makensis /DVERSION=<x.y.z-b> /DDISTDIR=<dir with dll/exe/h> /DSRCDIR=<repo root> /DOUTFILE=<setup.exe> installer.nsi
-Unicode true
+Target amd64-unicode
 SetCompressor /SOLID lzma
+SetDateSave off
 
 !ifndef VERSION
   !error "pass the version with /DVERSION=..."
