@@ -269,23 +269,54 @@ if have dpkg && echo " $ARCHS " | grep -q ' amd64 '; then
     "$R/usr/bin/$NAME" passwd -f "$R/etc/vscp/users.json" --name admin --password s3cret --rights admin > /dev/null
     set -- $exec_start
     bin=$1; shift; [ "$1 $2" = "serve -c" ] || bad "ExecStart is not serve -c: $exec_start"
-    "$R$bin" serve -c "$SCRATCH/service.json" > "$SCRATCH/service.log" 2>&1 &
+    # Under strace when it is there: every system call the server makes while
+    # it starts, serves a websocket session, /rest and the page, and stops
+    # must pass the unit's SystemCallFilter=@system-service, and nothing may
+    # map memory writable and executable (MemoryDenyWriteExecute).
+    tracer=
+    if have strace && have systemd-analyze; then tracer="strace -f -qq -o $SCRATCH/service.trace"; fi
+    $tracer "$R$bin" serve -c "$SCRATCH/service.json" > "$SCRATCH/service.log" 2>&1 &
     spid=$!
-    i=0; while [ $i -lt 50 ] && ! grep -q '"listen"' "$SCRATCH/service.log"; do sleep 0.1; i=$((i + 1)); done
+    i=0; while [ $i -lt 100 ] && ! grep -q '"listen"' "$SCRATCH/service.log"; do sleep 0.1; i=$((i + 1)); done
     if "$R/usr/bin/$NAME" client --url "ws://127.0.0.1:$PORT/ws1" --user admin --password s3cret \
-        --key-file "$KEY" NOOP > "$SCRATCH/client.log" 2>&1 && grep -q '^+;NOOP' "$SCRATCH/client.log"; then
-        ok "the service's command and configuration serve a ws1 login and NOOP"
+        --key-file "$KEY" NOOP OPEN 'E;0,10,6,0,,0,-,1,2' > "$SCRATCH/client.log" 2>&1 && grep -q '^+;NOOP' "$SCRATCH/client.log"; then
+        ok "the service's command and configuration serve a ws1 login, NOOP and an event"
     else
         bad "service trial run"; cat "$SCRATCH/service.log" "$SCRATCH/client.log"
     fi
-    kill -TERM "$spid" 2>/dev/null || true
+    if have curl; then curl -s -o /dev/null "http://127.0.0.1:$PORT/rest"; curl -s -o /dev/null "http://127.0.0.1:$PORT/"; fi
+    # Stop the server itself (under strace it is strace's child), as systemd would.
+    target=$spid
+    if [ -n "$tracer" ]; then target=$(cat "/proc/$spid/task/$spid/children" 2>/dev/null | awk '{print $1}'); fi
+    kill -TERM "${target:-$spid}" 2>/dev/null || true
     wait "$spid" 2>/dev/null || true
+    if [ -n "$tracer" ]; then
+        syscall_set() {
+            systemd-analyze syscall-filter "$1" | tail -n +2 | grep -v '^ *#' | tr -d ' ' | grep -v '^$' \
+                | while read -r x; do case $x in @*) syscall_set "$x" ;; *) echo "$x" ;; esac; done
+        }
+        syscall_set @system-service | LC_ALL=C sort -u > "$SCRATCH/allowed"
+        sed -n 's/^[0-9]* *\([a-z_0-9]*\)(.*/\1/p' "$SCRATCH/service.trace" | LC_ALL=C sort -u > "$SCRATCH/used"
+        outside=$(LC_ALL=C comm -23 "$SCRATCH/used" "$SCRATCH/allowed" | tr '\n' ' ')
+        if [ -s "$SCRATCH/used" ] && [ -z "$outside" ]; then
+            ok "the server's $(wc -l < "$SCRATCH/used") system calls are all in the unit's @system-service filter"
+        else
+            bad "system calls outside @system-service: ${outside:-none traced}"
+        fi
+        if grep -E -q 'PROT_WRITE\|PROT_EXEC|PROT_EXEC\|PROT_WRITE' "$SCRATCH/service.trace"; then
+            bad "the server maps memory writable and executable (MemoryDenyWriteExecute would kill it)"
+        else
+            ok "no writable and executable mappings (MemoryDenyWriteExecute holds)"
+        fi
+    else
+        skip "system call filter check: strace not installed"
+    fi
     rm -f "$R/etc/vscp/users.json"
 
     cp "$KEY" "$SCRATCH/key.before"
     echo '{"site":"mine"}' > "$R/etc/vscp/websocksrv.json"
     echo '{"interface":"ws://localhost:9999"}' > "$R$SERVICE_CONF"
-    mkdir -p "$R/var/lib/$NAME"; echo state > "$R/var/lib/$NAME/state"
+    mkdir -p "$R/var/lib/$NAME" "$R/var/log/$NAME"; echo state > "$R/var/lib/$NAME/state"; echo log > "$R/var/log/$NAME/server.log"
     if $DPKG -i "$DEB" > "$SCRATCH/dpkg2.log" 2>&1 && cmp -s "$KEY" "$SCRATCH/key.before" \
         && grep -q 9999 "$R$SERVICE_CONF" && [ "$(grep -c '^vscp:' "$R/etc/passwd")" = 1 ]; then
         ok "reinstall/upgrade keeps the key, the edited service configuration and the one user"
@@ -293,7 +324,7 @@ if have dpkg && echo " $ARCHS " | grep -q ' amd64 '; then
         bad "reinstall changed the key, the service configuration or the user, or failed"; cat "$SCRATCH/dpkg2.log"
     fi
     if $DPKG -r "$NAME" > "$SCRATCH/dpkg3.log" 2>&1; then
-        if [ -f "$R$SERVICE_CONF" ] && [ -f "$R/var/lib/$NAME/state" ] && [ ! -e "$R/usr/bin/$NAME" ] \
+        if [ -f "$R$SERVICE_CONF" ] && [ -f "$R/var/lib/$NAME/state" ] && [ -f "$R/var/log/$NAME/server.log" ] && [ ! -e "$R/usr/bin/$NAME" ] \
             && [ ! -e "$R$UNIT" ]; then
             ok "remove deletes the program and the unit, keeps configuration and state"
         else
@@ -308,10 +339,10 @@ if have dpkg && echo " $ARCHS " | grep -q ' amd64 '; then
         else
             bad "purge touched /etc/vscp/vscp.key or websocksrv.json"
         fi
-        if [ ! -e "$R$SERVICE_CONF" ] && [ ! -e "$R/var/lib/$NAME" ]; then
-            ok "purge deletes the service configuration and the service state"
+        if [ ! -e "$R$SERVICE_CONF" ] && [ ! -e "$R/var/lib/$NAME" ] && [ ! -e "$R/var/log/$NAME" ]; then
+            ok "purge deletes the service configuration, state and logs"
         else
-            bad "purge left $(ls -d "$R$SERVICE_CONF" "$R/var/lib/$NAME" 2>/dev/null)"
+            bad "purge left $(ls -d "$R$SERVICE_CONF" "$R/var/lib/$NAME" "$R/var/log/$NAME" 2>/dev/null)"
         fi
     else
         bad "dpkg --purge"; cat "$SCRATCH/dpkg4.log"
