@@ -187,12 +187,15 @@ SYSROOT_arm64 ?= /usr/aarch64-linux-gnu
 SYSROOT_armhf ?= /usr/arm-linux-gnueabihf
 DEB_FILE       = $(DIST)/$(NAME)_$(VSCP_VERSION)_$(1).deb
 RPM_FILE       = $(DIST)/$(NAME)-$(VSCP_VERSION).$(RPMARCH_$(1)).rpm
-CROSS_MISSING  = $(strip $(foreach a,$(CROSS_ARCHS),$(foreach t,$(CC_$(a)) $(QEMU_$(a)),$(if $(shell command -v $(t) 2>/dev/null),,$(t)))))
-CROSS_HINT    := Debian: apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static
+MISSING        = $(strip $(foreach t,$(1),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+CROSS_MISSING  = $(call MISSING,$(foreach a,$(CROSS_ARCHS),$(CC_$(a))))
+CROSS_HINT    := Debian: apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+QEMU_MISSING   = $(call MISSING,$(foreach a,$(CROSS_ARCHS),$(QEMU_$(a))))
+QEMU_HINT     := Debian: apt-get install qemu-user-static
 
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 MAKENSIS    ?= makensis
-WIN_MISSING  = $(strip $(foreach t,$(WIN_CC) $(MAKENSIS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+WIN_MISSING  = $(call MISSING,$(WIN_CC) $(MAKENSIS))
 WIN_HINT    := Debian: apt-get install gcc-mingw-w64-x86-64 nsis
 WIN_FILES   := $(DIST)/$(NAME).dll $(DIST)/$(NAME).exe $(DIST)/$(NAME).h $(DIST)/$(NAME)-$(VSCP_VERSION)-setup.exe
 
@@ -231,14 +234,14 @@ $(BUILD)/linux-%/capi.test: $(GOFILES) $(CAPISRC) go.mod go.sum $$(wildcard capi
 cross-build: $(foreach a,$(CROSS_ARCHS),$(DIR_$(a))/lib$(NAME).so $(DIR_$(a))/$(NAME))
 
 cross-test:
-ifeq ($(CROSS_MISSING),)
+ifeq ($(CROSS_MISSING)$(QEMU_MISSING),)
 	@$(MAKE) --no-print-directory $(foreach a,$(CROSS_ARCHS),$(DIR_$(a))/capi.test)
 	@set -e; $(foreach a,$(CROSS_ARCHS),echo "capi tests on $(a) under $(QEMU_$(a))"; \
 	  (cd capi && $(QEMU_$(a)) -L $(SYSROOT_$(a)) ../$(DIR_$(a))/capi.test -test.count=1 -test.timeout=5m \
 	    > ../$(DIR_$(a))/capi-test.log 2>&1) || { cat $(DIR_$(a))/capi-test.log; exit 1; }; \
 	  tail -1 $(DIR_$(a))/capi-test.log;)
 else
-	@echo "cross-test: SKIP arm64/armhf: $(CROSS_MISSING) not found ($(CROSS_HINT))"
+	@echo "cross-test: SKIP arm64/armhf: $(CROSS_MISSING) $(QEMU_MISSING) not found ($(CROSS_HINT) qemu-user-static)"
 endif
 
 $(MANGZ): man/$(NAME).1
@@ -317,7 +320,8 @@ package-test: artifacts $(HOSTTEST) $(WSHOSTTEST) \
 		$(if $(CROSS_MISSING),,$(foreach a,$(CROSS_ARCHS),$(DIR_$(a))/host_test $(DIR_$(a))/ws_host_test))
 	@$(if $(WIN_MISSING),echo "package-test: SKIP Windows packages: $(WIN_MISSING) not found ($(WIN_HINT))";) \
 	$(if $(CROSS_MISSING),echo "package-test: SKIP arm64/armhf packages: $(CROSS_MISSING) not found ($(CROSS_HINT))";) \
+	$(if $(QEMU_MISSING),echo "package-test: SKIP running arm64/armhf programs: $(QEMU_MISSING) not found ($(QEMU_HINT))";) \
 	VERSION="$(VSCP_VERSION)" DIST=$(DIST) BUILD=$(BUILD) ARCHS="$(AVAIL_ARCHS)" \
-	  QEMU_arm64=$(QEMU_arm64) QEMU_armhf=$(QEMU_armhf) SYSROOT_arm64=$(SYSROOT_arm64) SYSROOT_armhf=$(SYSROOT_armhf) \
+	  $(if $(QEMU_MISSING),,QEMU_arm64=$(QEMU_arm64) QEMU_armhf=$(QEMU_armhf)) SYSROOT_arm64=$(SYSROOT_arm64) SYSROOT_armhf=$(SYSROOT_armhf) \
 	  WINDOWS=$(if $(WIN_MISSING),skip,check) WIN_CC=$(WIN_CC) sh packaging/test-packages.sh
 	@sh packaging/check-reproducible.sh $(DIST)
