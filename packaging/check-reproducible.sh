@@ -83,4 +83,5 @@ for f in build/lib*.so build/vscpl2drv-websocksrv build/linux-*/lib*.so build/li
 done
 
 if [ "$fail" -ne 0 ]; then echo "reproducibility: FAILED"; exit 1; fi
-echo "reproducibility: all artifacts byte-identical"
+echo "reproducibility: all artifacts byte-identical; sizes and checksums of both builds:"
+(cd "$DIST" && while read -r sum f; do printf '%12s  %s  %s\n' "$(stat -c %s "$f")" "$sum" "$f"; done < SHA256SUMS)
