@@ -41,7 +41,7 @@ export SOURCE_DATE_EPOCH
 GOBUILD := $(GO) build -trimpath -buildvcs=false -ldflags=-buildid=
 
 .PHONY: all build run test lint gotest fuzz ctest check-exports bench bench-capi clean generate man \
-	package package-linux package-windows package-test artifacts sums cross-build cross-test
+	package package-linux package-windows package-test artifacts sums cross-test
 
 all: build
 
@@ -231,8 +231,6 @@ $(BUILD)/linux-%/capi.test: $(GOFILES) $(CAPISRC) go.mod go.sum $$(wildcard capi
 	@mkdir -p $(@D)
 	CGO_ENABLED=1 GOOS=linux $(GOENV_$*) CC=$(CC_$*) $(GO) test -trimpath -buildmode=pie -c -o $@ ./capi
 
-cross-build: $(foreach a,$(CROSS_ARCHS),$(DIR_$(a))/lib$(NAME).so $(DIR_$(a))/$(NAME))
-
 cross-test:
 ifeq ($(CROSS_MISSING)$(QEMU_MISSING),)
 	@$(MAKE) --no-print-directory $(foreach a,$(CROSS_ARCHS),$(DIR_$(a))/capi.test)
@@ -255,20 +253,22 @@ $(TOOLS)/nfpm:
 # One architecture's .deb and .rpm, made together by one recipe.
 PKG_DEPS := $(BUILD)/$(NAME).h $(MANGZ) $(TOOLS)/nfpm packaging/nfpm.yaml README.md LICENSE \
 	$(wildcard packaging/scripts/* packaging/systemd/* configs/* docs/*.md)
+NFPM_ENV = VSCP_VERSION=$(firstword $(subst -, ,$(VSCP_VERSION))) VSCP_RELEASE=$(lastword $(subst -, ,$(VSCP_VERSION))) \
+	VSCP_ARCH=$(NFPMARCH_$(1)) VSCP_BUILDDIR=$(DIR_$(1))
 define linux_packages
 $(call DEB_FILE,$(1)) $(call RPM_FILE,$(1)) &: $(DIR_$(1))/lib$(NAME).so $(DIR_$(1))/$(NAME) $(PKG_DEPS)
 	@test -n "$(VSCP_VERSION)" || { echo "no version in internal/version/version.go"; exit 1; }
 	@test -n "$(SOURCE_DATE_EPOCH)" || echo "warning: SOURCE_DATE_EPOCH unset (no git?): packages carry today's time"
 	@mkdir -p $(DIST)
-	VSCP_VERSION=$(firstword $(subst -, ,$(VSCP_VERSION))) VSCP_RELEASE=$(lastword $(subst -, ,$(VSCP_VERSION))) \
-	  VSCP_ARCH=$(NFPMARCH_$(1)) VSCP_BUILDDIR=$(DIR_$(1)) $(TOOLS)/nfpm package -f packaging/nfpm.yaml -p deb -t $(call DEB_FILE,$(1))
-	VSCP_VERSION=$(firstword $(subst -, ,$(VSCP_VERSION))) VSCP_RELEASE=$(lastword $(subst -, ,$(VSCP_VERSION))) \
-	  VSCP_ARCH=$(NFPMARCH_$(1)) VSCP_BUILDDIR=$(DIR_$(1)) $(TOOLS)/nfpm package -f packaging/nfpm.yaml -p rpm -t $(call RPM_FILE,$(1))
+	$(call NFPM_ENV,$(1)) $(TOOLS)/nfpm package -f packaging/nfpm.yaml -p deb -t $(call DEB_FILE,$(1))
+	$(call NFPM_ENV,$(1)) $(TOOLS)/nfpm package -f packaging/nfpm.yaml -p rpm -t $(call RPM_FILE,$(1))
 endef
 $(foreach a,$(LINUX_ARCHS),$(eval $(call linux_packages,$(a))))
 
-package: package-linux package-windows
-	@$(MAKE) --no-print-directory sums
+# A release: every artifact, so every tool must be there.
+package:
+	@test -z "$(CROSS_MISSING)$(WIN_MISSING)" || { echo "package: $(CROSS_MISSING) $(WIN_MISSING) not found ($(CROSS_HINT); $(WIN_HINT))"; exit 1; }
+	@$(MAKE) --no-print-directory artifacts
 	ls -l $(DIST)
 
 package-linux:
